@@ -1,0 +1,187 @@
+/*
+ * binning.c -- equal-width bins and the binned calibration formulas.
+ * See binning.h for the convention; docs/metrics.md for the definitions.
+ */
+#include "binning.h"
+
+#include <math.h>
+
+/*
+ * The bin of confidence c among `bins` right-closed bins: the smallest k with
+ * c <= (double)(k+1)/bins.  ceil(c * bins) - 1 is right almost always; the two
+ * comparisons against the edges as the convention computes them settle the
+ * cases where c * bins rounds across an integer.
+ */
+int
+calib_bin_index(double c, int bins)
+{
+	int			k = (int) ceil(c * (double) bins) - 1;
+
+	if (k < 0)
+		k = 0;
+	if (k > bins - 1)
+		k = bins - 1;
+	if (k > 0 && c <= calib_bin_edge(k, bins))
+		k--;
+	else if (k < bins - 1 && c > calib_bin_edge(k + 1, bins))
+		k++;
+	return k;
+}
+
+void
+calib_bins_add(CalibBinAcc *acc, int bins, double c, bool correct)
+{
+	CalibBinAcc *b = &acc[calib_bin_index(c, bins)];
+
+	b->n++;
+	b->n_correct += correct ? 1 : 0;
+	b->sum_conf += c;
+}
+
+void
+calib_bins_merge(CalibBinAcc *dst, const CalibBinAcc *src, int nbins)
+{
+	for (int k = 0; k < nbins; k++)
+	{
+		dst[k].n += src[k].n;
+		dst[k].n_correct += src[k].n_correct;
+		dst[k].sum_conf += src[k].sum_conf;
+	}
+}
+
+/*
+ * Fold fine bins into `bins` coarse ones.  Only valid when bins divides
+ * fine_bins: then every coarse edge (double)k/bins is the same double as the
+ * fine edge (double)(k*f)/fine_bins (both are the correctly rounded value of
+ * the same rational), so fine bin j lies entirely inside coarse bin j/f.
+ */
+void
+calib_bins_rebin(const CalibBinAcc *fine, int fine_bins, CalibBinAcc *coarse, int bins)
+{
+	int			f = fine_bins / bins;
+
+	for (int k = 0; k < bins; k++)
+	{
+		coarse[k].n = 0;
+		coarse[k].n_correct = 0;
+		coarse[k].sum_conf = 0.0;
+	}
+	for (int j = 0; j < fine_bins; j++)
+		calib_bins_merge(&coarse[j / f], &fine[j], 1);
+}
+
+static int64_t
+total_rows(const CalibBinAcc *acc, int bins)
+{
+	int64_t		n = 0;
+
+	for (int k = 0; k < bins; k++)
+		n += acc[k].n;
+	return n;
+}
+
+void
+calib_binned_error(const CalibBinAcc *acc, int bins, CalibBinnedError *out)
+{
+	int64_t		n = total_rows(acc, bins);
+	double		ece = 0.0,
+				mce = 0.0,
+				sq = 0.0;
+
+	for (int k = 0; k < bins; k++)
+	{
+		double		w,
+					gap;
+
+		if (acc[k].n == 0)
+			continue;
+		w = (double) acc[k].n / (double) n;
+		gap = fabs(acc[k].sum_conf / (double) acc[k].n -
+				   (double) acc[k].n_correct / (double) acc[k].n);
+		ece += w * gap;
+		sq += w * gap * gap;
+		if (gap > mce)
+			mce = gap;
+	}
+	out->n = n;
+	out->ece = ece;
+	out->mce = mce;
+	out->rmsce = sqrt(sq);
+}
+
+void
+calib_bin_row(const CalibBinAcc *acc, int k, int bins, CalibBinRow *out)
+{
+	const CalibBinAcc *b = &acc[k];
+
+	out->bin = k + 1;
+	out->lower = calib_bin_edge(k, bins);
+	out->upper = calib_bin_edge(k + 1, bins);
+	out->n = b->n;
+	if (b->n == 0)
+	{
+		out->mean_confidence = out->accuracy = out->gap = NAN;
+		out->ci_low = out->ci_high = NAN;
+		return;
+	}
+	out->mean_confidence = b->sum_conf / (double) b->n;
+	out->accuracy = (double) b->n_correct / (double) b->n;
+	out->gap = out->mean_confidence - out->accuracy;
+	calib_wilson(b->n_correct, b->n, CALIB_Z95, &out->ci_low, &out->ci_high);
+}
+
+/* Murphy (1973): Brier = reliability - resolution + uncertainty when the
+ * forecast is constant within each bin; otherwise a within-bin term remains. */
+void
+calib_brier_parts(const CalibBinAcc *acc, int bins, CalibBrierParts *out)
+{
+	int64_t		n = total_rows(acc, bins),
+				correct = 0;
+	double		base,
+				rel = 0.0,
+				res = 0.0;
+
+	for (int k = 0; k < bins; k++)
+		correct += acc[k].n_correct;
+	base = (double) correct / (double) n;
+	for (int k = 0; k < bins; k++)
+	{
+		double		w,
+					conf,
+					accuracy;
+
+		if (acc[k].n == 0)
+			continue;
+		w = (double) acc[k].n / (double) n;
+		conf = acc[k].sum_conf / (double) acc[k].n;
+		accuracy = (double) acc[k].n_correct / (double) acc[k].n;
+		rel += w * (conf - accuracy) * (conf - accuracy);
+		res += w * (accuracy - base) * (accuracy - base);
+	}
+	out->reliability = rel;
+	out->resolution = res;
+	out->uncertainty = base * (1.0 - base);
+}
+
+/*
+ * Wilson score interval for k successes in n trials:
+ *   (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n).
+ * Clamped to [0, 1] against rounding at p = 0 or 1.
+ */
+void
+calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
+{
+	double		p = (double) k / (double) n,
+				z2 = z * z,
+				nn = (double) n,
+				denom = 1.0 + z2 / nn,
+				centre = p + z2 / (2.0 * nn),
+				half = z * sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn));
+
+	*lo = (centre - half) / denom;
+	*hi = (centre + half) / denom;
+	if (*lo < 0.0)
+		*lo = 0.0;
+	if (*hi > 1.0)
+		*hi = 1.0;
+}

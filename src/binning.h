@@ -1,0 +1,86 @@
+/*
+ * binning.h -- equal-width confidence bins and the metrics computed from them.
+ *
+ * Plain C, no PostgreSQL headers: this is the single source of truth for the
+ * bin convention and for every binned formula (ECE, MCE, RMSCE, reliability
+ * rows, Brier decomposition).  The direct aggregates and calib.summary both
+ * reduce their input to an array of CalibBinAcc and call these functions.
+ *
+ * Bin convention: B equal-width, right-closed bins (k/B, (k+1)/B], the first
+ * bin also holding 0.  A confidence c goes to the smallest k with
+ * c <= (double)(k + 1) / B.  The edges are always computed as (double) k / B,
+ * so a value printed as an edge lands in the same bin everywhere.
+ */
+#ifndef CALIB_BINNING_H
+#define CALIB_BINNING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CALIB_MIN_BINS 1
+#define CALIB_MAX_BINS 10000
+
+/* z for a two-sided 95% interval: the 0.975 quantile of the standard normal */
+#define CALIB_Z95 1.959963984540054
+
+typedef struct CalibBinAcc
+{
+	int64_t		n;				/* rows in the bin */
+	int64_t		n_correct;		/* rows whose answer was correct */
+	double		sum_conf;		/* sum of their confidences */
+} CalibBinAcc;
+
+/* One row of a reliability diagram; means are NaN when n == 0. */
+typedef struct CalibBinRow
+{
+	int			bin;			/* 1 .. bins */
+	double		lower;
+	double		upper;
+	int64_t		n;
+	double		mean_confidence;
+	double		accuracy;
+	double		gap;			/* mean_confidence - accuracy */
+	double		ci_low;			/* 95% Wilson interval of accuracy */
+	double		ci_high;
+} CalibBinRow;
+
+typedef struct CalibBinnedError
+{
+	int64_t		n;
+	double		ece;			/* sum_b n_b/n |gap_b| */
+	double		mce;			/* max_b |gap_b| over non-empty bins */
+	double		rmsce;			/* sqrt(sum_b n_b/n gap_b^2) */
+} CalibBinnedError;
+
+typedef struct CalibBrierParts
+{
+	double		reliability;	/* sum_b n_b/n (conf_b - acc_b)^2 */
+	double		resolution;		/* sum_b n_b/n (acc_b - acc)^2 */
+	double		uncertainty;	/* acc (1 - acc) */
+} CalibBrierParts;
+
+/* Validation shared by every entry point: 1 when c is a finite value in [0,1]. */
+static inline bool
+calib_confidence_ok(double c)
+{
+	return c >= 0.0 && c <= 1.0;	/* false for NaN too */
+}
+
+static inline double
+calib_bin_edge(int k, int bins)
+{
+	return (double) k / (double) bins;
+}
+
+int			calib_bin_index(double c, int bins);
+void		calib_bins_add(CalibBinAcc *acc, int bins, double c, bool correct);
+void		calib_bins_merge(CalibBinAcc *dst, const CalibBinAcc *src, int nbins);
+void		calib_bins_rebin(const CalibBinAcc *fine, int fine_bins,
+							 CalibBinAcc *coarse, int bins);
+
+void		calib_binned_error(const CalibBinAcc *acc, int bins, CalibBinnedError *out);
+void		calib_bin_row(const CalibBinAcc *acc, int k, int bins, CalibBinRow *out);
+void		calib_brier_parts(const CalibBinAcc *acc, int bins, CalibBrierParts *out);
+void		calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * pg_calib.h -- shared PostgreSQL glue: input validation with the documented
+ * SQLSTATEs, and helpers the aggregate files have in common.
+ */
+#ifndef PG_CALIB_H
+#define PG_CALIB_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "binning.h"
+
+/* Confidence from row input: errors (22023) unless a finite value in [0,1].
+ * Returns it with -0.0 turned into 0.0. */
+double		calib_checked_confidence(double c);
+
+/* Bin count argument: errors (22023) outside [1, 10000]. */
+int			calib_checked_bins(int32 bins);
+
+/* The memory context of the running aggregate; errors when called outside
+ * one (someone calling a transition function directly). */
+MemoryContext calib_agg_context(FunctionCallInfo fcinfo, const char *fname);
+
+/* calib.bin[] holding every bin of acc, built for the calling function's
+ * declared result type. */
+Datum		calib_reliability_array(FunctionCallInfo fcinfo, const CalibBinAcc *acc, int bins);
+
+/* calib.brier_parts from bins and the exact sum of squared errors. */
+Datum		calib_brier_parts_datum(FunctionCallInfo fcinfo, const CalibBinAcc *acc,
+									int bins, double sum_sq_error);
+
+/* A float8 Datum that is NULL when x is NaN (empty bins, absent classes). */
+#define CALIB_RETURN_FLOAT8_OR_NULL(x) \
+	do { double _x = (x); if (isnan(_x)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(_x); } while (0)
+
+#endif

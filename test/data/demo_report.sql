@@ -1,0 +1,28 @@
+-- test/data/demo_report.sql -- the calibration report the demo prints.
+\pset footer off
+\echo
+\echo '== Per model and domain: is the confidence worth anything?'
+SELECT model, domain, count(*) AS n,
+       round(avg(confidence)::numeric, 3)                       AS mean_conf,
+       round(avg(correct::int)::numeric, 3)                     AS accuracy,
+       round(calib.ece(confidence, correct)::numeric, 3)        AS ece,
+       round(calib.mce(confidence, correct)::numeric, 3)        AS mce,
+       round(calib.brier(confidence, correct)::numeric, 3)      AS brier,
+       round(calib.nll(confidence, correct)::numeric, 3)        AS nll,
+       round(calib.auroc(confidence, correct)::numeric, 3)      AS auroc
+FROM calib_demo.responses
+GROUP BY model, domain
+ORDER BY ece DESC;
+
+\echo
+\echo '== Reliability diagram of atlas-1 in law (10 equal-width bins, 95% Wilson intervals)'
+SELECT b.bin, b.lower, b.upper, b.n,
+       round(b.mean_confidence::numeric, 3) AS mean_conf,
+       round(b.accuracy::numeric, 3)        AS accuracy,
+       round(b.gap::numeric, 3)             AS gap,
+       round(b.ci_low::numeric, 3)          AS ci_low,
+       round(b.ci_high::numeric, 3)         AS ci_high
+FROM (SELECT calib.reliability(confidence, correct) AS r
+      FROM calib_demo.responses
+      WHERE model = 'atlas-1' AND domain = 'law') AS q,
+     unnest(q.r) AS b;

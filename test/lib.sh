@@ -1,0 +1,126 @@
+# test/lib.sh -- shared by test/run.sh, test/demo.sh, test/bench/run.sh and
+# every suite under test/suites/.  Source it; do not run it.
+#
+# What it gives you:
+#   calib_deps              install the Debian packages the project needs
+#   calib_build             build calib and install it into a private copy
+#                           of PostgreSQL 15 under $CALIB_TMP (no system
+#                           files are touched; runs in parallel with others)
+#   calib_start NAME [conf] start a throwaway cluster NAME on 127.0.0.1,
+#                           extra postgresql.conf lines as the 2nd argument;
+#                           sets PORT_<NAME>; stopped and removed on exit
+#   calib_psql NAME ...     psql as the superuser into database postgres
+#   as_pg CMD ...           run CMD as the unprivileged cluster owner
+#
+# PostgreSQL refuses to run as root: as root, clusters run as user postgres.
+
+set -euo pipefail
+
+CALIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=15
+SYS_PGLIB=/usr/lib/postgresql/$PG_MAJOR
+SYS_PGSHARE=/usr/share/postgresql/$PG_MAJOR
+
+CALIB_PACKAGES=(make gcc clang libclang-rt-14-dev
+	postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
+	postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
+	postgresql-$PG_MAJOR-cron postgresql-contrib
+	chromium libxml2-utils python3)
+
+sudo_if_needed() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+calib_deps() {
+	local missing=() p
+	for p in "${CALIB_PACKAGES[@]}" "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "== installing: ${missing[*]}"
+		sudo_if_needed apt-get update -qq
+		sudo_if_needed env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+}
+
+# A private PostgreSQL tree: PostgreSQL finds its share and lib directories
+# relative to its own binary, so a copy under $CALIB_TMP with the extension
+# installed by DESTDIR behaves exactly like the system one.
+CALIB_TMP=${CALIB_TMP:-}
+calib_tmp() {
+	if [ -z "$CALIB_TMP" ]; then
+		CALIB_TMP=$(mktemp -d /tmp/calib.XXXXXX)
+		chmod 755 "$CALIB_TMP"
+		trap calib_cleanup EXIT
+	fi
+	export CALIB_TMP
+}
+
+calib_build() {
+	calib_tmp
+	local root=$CALIB_TMP/pgroot
+	echo "== building calib"
+	make -C "$CALIB_ROOT" -s PG_CONFIG=/usr/bin/pg_config >/dev/null
+	rm -rf "$root"
+	mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql"
+	cp -a "$SYS_PGLIB" "$root/usr/lib/postgresql/"
+	cp -a "$SYS_PGSHARE" "$root/usr/share/postgresql/"
+	make -C "$CALIB_ROOT" -s install DESTDIR="$root" >/dev/null
+	export PGBIN=$root/usr/lib/postgresql/$PG_MAJOR/bin
+}
+
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+calib_free_port() {
+	local p
+	for p in $(shuf -i 20000-60000 -n 50); do
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
+	done
+	echo "no free port" >&2; return 1
+}
+
+CALIB_CLUSTERS=()
+calib_start() {
+	local name=$1 conf=${2:-} dir port
+	calib_tmp
+	dir=$CALIB_TMP/$name
+	port=$(calib_free_port)
+	mkdir -p "$dir"
+	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
+	as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	cat >> "$dir/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+max_parallel_workers_per_gather = 2
+fsync = off
+logging_collector = off
+$conf
+CONF
+	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+	CALIB_CLUSTERS+=("$dir")
+	printf -v "PORT_$name" '%s' "$port"
+	export "PORT_$name"
+}
+
+calib_stop() {
+	local dir=$CALIB_TMP/$1
+	as_pg "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+calib_psql() {
+	local name=$1; shift
+	local port_var="PORT_$name"
+	psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "${!port_var}" -U postgres -d postgres "$@"
+}
+
+calib_cleanup() {
+	local d
+	for d in "${CALIB_CLUSTERS[@]}"; do
+		as_pg "$PGBIN/pg_ctl" -D "$d/data" -m immediate -w stop >/dev/null 2>&1 || true
+	done
+	[ -n "${CALIB_KEEP:-}" ] || rm -rf "$CALIB_TMP"
+}
