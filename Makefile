@@ -86,4 +86,9 @@ fuzz-regress: fuzz-build
 	  ./test/fuzz/$$h.bin -runs=0 test/fuzz/corpus/$$h 2>&1 | tail -1; \
 	done
 
-.PHONY: unit test-all demo bench fuzz fuzz-build fuzz-regress
+# pg_regress and pgTAP against calib built with ASan + UBSan, the sanitizer
+# runtime preloaded into a throwaway server (slow; not part of test-all).
+sanitize-regress:
+	bash test/sanitize.sh
+
+.PHONY: sanitize-regress unit test-all demo bench fuzz fuzz-build fuzz-regress
