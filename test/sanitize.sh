@@ -41,9 +41,6 @@ as_pg env LD_PRELOAD="$asan_rt:$san/asan_first.so" \
 export PGHOST=127.0.0.1 PGPORT=$PORT_san PGUSER=postgres
 started=$(calib_psql san -Atc "SELECT pg_postmaster_start_time()")
 calib_psql san -Atc "SELECT 'server ' || version()"
-# A backend that has run calib has both the runtime and the instrumented calib.so.
-maps_ok=$(calib_psql san -Atc "SELECT calib.ece(0.5::float8, true)" -c "SELECT m ~ 'libasan' AND m ~ 'lib/calib\.so' FROM pg_read_file('/proc/self/maps') m" | tail -1)
-[ "$maps_ok" = t ] || { echo "sanitize: the backend does not run under ASan with calib.so loaded"; exit 1; }
 
 status=0
 echo "== pg_regress under ASan + UBSan"
@@ -51,6 +48,9 @@ make -s installcheck PG_CONFIG=/usr/bin/pg_config || { status=1; [ -f regression
 echo "== pgTAP under ASan + UBSan"
 calib_psql san -c "CREATE DATABASE calib_tap"
 calib_psql san -d calib_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION calib"
+# A backend that has run calib has both the runtime and the instrumented calib.so.
+maps_ok=$(calib_psql san -d calib_tap -Atc "SELECT calib.ece(0.5::float8, true)" -c "SELECT m ~ 'libasan' AND m ~ 'lib/calib\.so' FROM pg_read_file('/proc/self/maps') m" | tail -1)
+[ "$maps_ok" = t ] || { echo "sanitize: the backend does not run under ASan with calib.so loaded"; exit 1; }
 pg_prove -h 127.0.0.1 -p "$PORT_san" -U postgres -d calib_tap test/pgtap/*.sql || status=1
 
 now=$(calib_psql san -Atc "SELECT pg_postmaster_start_time()" 2>/dev/null || echo down)
