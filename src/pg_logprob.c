@@ -61,9 +61,9 @@ lp_array_arg(FunctionCallInfo fcinfo, int argno, const char *what, int ndim,
 	if (ARR_NDIM(arr) != ndim)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a %s array, got %d dimensions",
+				 errmsg("%s must be a %s array, got %d dimension%s",
 						what, ndim == 1 ? "one-dimensional" : "two-dimensional",
-						ARR_NDIM(arr)),
+						ARR_NDIM(arr), ARR_NDIM(arr) == 1 ? "" : "s"),
 				 ndim == 2 ? errhint("One row per token, one column per top-k alternative: ARRAY[[-0.1, -2.5], [-0.02, -4.1]]; calib.top_logprobs(jsonb) builds it from an API response.") : 0));
 	nitems = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
 	if ((nullpos = first_null(arr, nitems)) != 0)

@@ -11,6 +11,7 @@
  *              completions:       {"token_logprobs": [x, ...], "top_logprobs": [{"tok": y, ...}, ...]}
  *   a bare array: the chat "content" list itself
  *
+ * Paths in messages are SQL/JSON paths from the document's root ("$").
  * Anything else -- null logprobs, a missing key, a value of the wrong type,
  * a ragged top-k list -- is a 22023 error naming the path where it was found
  * (choices[1].logprobs.content[7].top_logprobs) and what was expected there.
@@ -43,7 +44,7 @@ typedef struct LpDoc
 static const char *
 path_key(const char *base, const char *key)
 {
-	return base[0] ? psprintf("%s.%s", base, key) : key;
+	return psprintf("%s.%s", base, key);
 }
 
 static const char *
@@ -52,11 +53,12 @@ path_index(const char *base, int64 i)
 	return psprintf("%s[%lld]", base, (long long) i);
 }
 
-/* "the document" when path is "" (the top level). */
+/* Paths are SQL/JSON paths ("$.choices[0].logprobs"), so they can be pasted
+ * into jsonb_path_query; the top level reads "the document". */
 static const char *
 path_name(const char *path)
 {
-	return path[0] ? path : "the document";
+	return strcmp(path, "$") == 0 ? "the document" : path;
 }
 
 static const char *
@@ -250,18 +252,18 @@ resolve(Jsonb *jb, int32 choice, LpDoc *d)
 
 	memset(d, 0, sizeof *d);
 	if (JsonContainerIsScalar(root))
-		expected_error("", "a JSON object or array", getIthJsonbValueFromContainer(root, 0),
+		expected_error("$", "a JSON object or array", getIthJsonbValueFromContainer(root, 0),
 					   shape_hint);
 	if (JsonContainerIsArray(root))
 	{
 		not_a_response(choice, "an array (a content list)");
 		d->list = root;
-		d->list_path = "";
+		d->list_path = "$";
 		return;
 	}
 	if (get_key(root, "choices", &res) != NULL)
 	{
-		JsonbContainer *choices = need_container(root, "", "choices", true, NULL);
+		JsonbContainer *choices = need_container(root, "$", "choices", true, NULL);
 		int			n = JsonContainerSize(choices);
 		JsonbValue *c;
 		const char *cpath;
@@ -273,7 +275,7 @@ resolve(Jsonb *jb, int32 choice, LpDoc *d)
 							choice, n, n == 1 ? "" : "s"),
 					 errhint("choice is the 0-based position in \"choices\".")));
 		c = getIthJsonbValueFromContainer(choices, choice);
-		cpath = path_index("choices", choice);
+		cpath = path_index("$.choices", choice);
 		if (!is_container(c, false))
 			expected_error(cpath, "an object", c, NULL);
 		resolve_choice(c->val.binary.data, cpath, d);
@@ -282,11 +284,11 @@ resolve(Jsonb *jb, int32 choice, LpDoc *d)
 	if (get_key(root, "logprobs", &res) != NULL)
 	{
 		not_a_response(choice, "a choice");
-		resolve_choice(root, "", d);
+		resolve_choice(root, "$", d);
 		return;
 	}
 	not_a_response(choice, "a logprobs object");
-	resolve_logprobs(root, "", d);
+	resolve_logprobs(root, "$", d);
 }
 
 /* ------------------------------------------------- token log-probs */
@@ -378,13 +380,20 @@ read_top_row(const LpDoc *d, JsonbContainer *row, const char *path, double *out)
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 	int			j = 0;
+	const char *key = NULL;
+	int			keylen = 0;
 
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		if (d->legacy && tok == WJB_VALUE)
+		if (d->legacy && tok == WJB_KEY)
+		{
+			key = v.val.string.val;
+			keylen = v.val.string.len;
+		}
+		else if (d->legacy && tok == WJB_VALUE)
 		{
 			if (!json_lp(&v, &out[j]))
-				bad_logprob(psprintf("%s (entry %d)", path, j + 1), &v);
+				bad_logprob(psprintf("%s.\"%.*s\"", path, keylen, key), &v);
 			j++;
 		}
 		else if (!d->legacy && tok == WJB_ELEM)
@@ -447,8 +456,8 @@ read_top_logprobs(const LpDoc *d)
 		else if (k != dims[1])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s has %d alternatives but %s has %d; a top_logprobs matrix needs the same number for every token",
-							path, k, first_path, dims[1])));
+					 errmsg("%s has %d alternative%s but %s has %d; a top_logprobs matrix needs the same number for every token",
+							path, k, k == 1 ? "" : "s", first_path, dims[1])));
 		read_top_row(d, row, path, out + w.i * dims[1]);
 	}
 	return result;
