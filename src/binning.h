@@ -101,6 +101,12 @@ void		calib_bins_rebin(const CalibBinAcc *fine, int fine_bins,
 void		calib_binned_error(const CalibBinAcc *acc, int bins, CalibBinnedError *out);
 void		calib_bin_row(const CalibBinAcc *acc, int k, int bins, CalibBinRow *out);
 void		calib_brier_parts(const CalibBinAcc *acc, int bins, CalibBrierParts *out);
+/*
+ * Debiased L2 calibration error (Kumar, Liang & Ma 2019):
+ *   CE^2 = sum_b n_b/n [(conf_b - acc_b)^2 - acc_b (1 - acc_b) / (n_b - 1)],
+ * bins with n_b < 2 adding 0; returns sqrt(max(CE^2, 0)), NaN without rows.
+ */
+double		calib_debiased_ece(const CalibBinAcc *acc, int bins);
 void		calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi);
 
 #endif
