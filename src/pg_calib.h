@@ -41,6 +41,10 @@ Datum		calib_brier_parts_datum(FunctionCallInfo fcinfo, const CalibBinAcc *acc,
 #define CALIB_RETURN_STATE(st) \
 	do { void *_st = (st); if (_st == NULL) PG_RETURN_NULL(); PG_RETURN_POINTER(_st); } while (0)
 
+/* The bins of a calib._binned_trans state (pg_binned.c), for finals
+ * defined in other files. */
+const CalibBinAcc *calib_binned_state_bins(void *state, int *bins);
+
 /* A float8 Datum that is NULL when x is NaN (empty bins, absent classes). */
 #define CALIB_RETURN_FLOAT8_OR_NULL(x) \
 	do { double _x = (x); if (isnan(_x)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(_x); } while (0)

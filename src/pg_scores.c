@@ -10,9 +10,9 @@
 
 #include "utils/memutils.h"
 
-#include "scores.h"
+#include "pg_scores.h"
 
-typedef struct ScoresState
+struct ScoresState
 {
 	int32		bins;			/* for calib.ace; 10 unless given */
 	int64		sorted_pos,		/* pos[0 .. sorted_pos) is in order */
@@ -23,7 +23,7 @@ typedef struct ScoresState
 				cap_neg;
 	double	   *pos;
 	double	   *neg;
-} ScoresState;
+};
 
 /* Serialised header; the two arrays follow it. */
 typedef struct ScoresWire
@@ -155,10 +155,8 @@ Datum
 calib_scores_serialize(PG_FUNCTION_ARGS)
 {
 	ScoresState *st = (ScoresState *) PG_GETARG_POINTER(0);
-	ScoresWire	w = {st->bins, st->npos, st->nneg};
-	Size		len = sizeof(w) + (Size) (st->npos + st->nneg) * sizeof(double);
+	Size		len = calib_scores_wire_size(st);
 	bytea	   *out;
-	char	   *p;
 
 	if (len > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
@@ -167,12 +165,7 @@ calib_scores_serialize(PG_FUNCTION_ARGS)
 				 errhint("SET max_parallel_workers_per_gather = 0 for this query.")));
 	out = palloc(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
-	p = VARDATA(out);
-	memcpy(p, &w, sizeof(w));
-	p += sizeof(w);
-	memcpy(p, st->pos, st->npos * sizeof(double));
-	p += st->npos * sizeof(double);
-	memcpy(p, st->neg, st->nneg * sizeof(double));
+	calib_scores_write(st, VARDATA(out));
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -182,24 +175,8 @@ calib_scores_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext ctx = calib_agg_context(fcinfo, "calib_scores_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	Size		len = VARSIZE_ANY_EXHDR(in);
-	const char *p = VARDATA_ANY(in);
-	ScoresWire	w;
-	ScoresState *st;
 
-	if (len < sizeof(w))
-		elog(ERROR, "calib: truncated scores aggregate state");
-	memcpy(&w, p, sizeof(w));
-	/* compare counts with the payload without adding them (no overflow) */
-	if (w.npos < 0 || w.nneg < 0 || w.bins < CALIB_MIN_BINS || w.bins > CALIB_MAX_BINS ||
-		(len - sizeof(w)) % sizeof(double) != 0 ||
-		(Size) w.npos > (len - sizeof(w)) / sizeof(double) ||
-		(Size) w.nneg != (len - sizeof(w)) / sizeof(double) - (Size) w.npos)
-		elog(ERROR, "calib: corrupt scores aggregate state");
-	st = scores_new(ctx, w.bins);
-	scores_append(st, (const double *) (p + sizeof(w)), w.npos, true);
-	scores_append(st, (const double *) (p + sizeof(w)) + w.npos, w.nneg, false);
-	PG_RETURN_POINTER(st);
+	PG_RETURN_POINTER(calib_scores_read(ctx, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in)));
 }
 
 /*
@@ -255,4 +232,72 @@ calib_ace_final(PG_FUNCTION_ARGS)
 	scores_sorted(st, &s);
 	edges = palloc(sizeof(double) * st->bins);
 	CALIB_RETURN_FLOAT8_OR_NULL(calib_ace(&s, st->bins, edges));
+}
+
+/* ------------------------------------------- shared state (pg_scores.h) */
+
+ScoresState *
+calib_scores_create(MemoryContext ctx)
+{
+	return scores_new(ctx, 10);
+}
+
+void
+calib_scores_push(ScoresState *st, double c, bool correct)
+{
+	scores_append(st, &c, 1, correct);
+}
+
+void
+calib_scores_merge(ScoresState *dst, const ScoresState *src)
+{
+	scores_append(dst, src->pos, src->npos, true);
+	scores_append(dst, src->neg, src->nneg, false);
+}
+
+Size
+calib_scores_wire_size(const ScoresState *st)
+{
+	return sizeof(ScoresWire) + (Size) (st->npos + st->nneg) * sizeof(double);
+}
+
+void
+calib_scores_write(const ScoresState *st, char *dst)
+{
+	ScoresWire	w;
+
+	memset(&w, 0, sizeof(w));	/* no uninitialised padding on the wire */
+	w.bins = st->bins;
+	w.npos = st->npos;
+	w.nneg = st->nneg;
+	memcpy(dst, &w, sizeof(w));
+	memcpy(dst + sizeof(w), st->pos, st->npos * sizeof(double));
+	memcpy(dst + sizeof(w) + st->npos * sizeof(double), st->neg, st->nneg * sizeof(double));
+}
+
+ScoresState *
+calib_scores_read(MemoryContext ctx, const char *p, Size len)
+{
+	ScoresWire	w;
+	ScoresState *st;
+
+	if (len < sizeof(w))
+		elog(ERROR, "calib: truncated scores aggregate state");
+	memcpy(&w, p, sizeof(w));
+	/* compare counts with the payload without adding them (no overflow) */
+	if (w.npos < 0 || w.nneg < 0 || w.bins < CALIB_MIN_BINS || w.bins > CALIB_MAX_BINS ||
+		(len - sizeof(w)) % sizeof(double) != 0 ||
+		(Size) w.npos > (len - sizeof(w)) / sizeof(double) ||
+		(Size) w.nneg != (len - sizeof(w)) / sizeof(double) - (Size) w.npos)
+		elog(ERROR, "calib: corrupt scores aggregate state");
+	st = scores_new(ctx, w.bins);
+	scores_append(st, (const double *) (p + sizeof(w)), w.npos, true);
+	scores_append(st, (const double *) (p + sizeof(w)) + w.npos, w.nneg, false);
+	return st;
+}
+
+void
+calib_scores_view(ScoresState *st, CalibScores *out)
+{
+	scores_sorted(st, out);
 }

@@ -11,7 +11,7 @@ FROM unnest(ARRAY['ece', 'mce', 'rmsce', 'ace', 'brier', 'nll', 'auroc', 'reliab
 SELECT has_function('calib', f, ARRAY['double precision', 'boolean', 'integer'],
                     format('calib.%s(confidence, correct, bins)', f))
 FROM unnest(ARRAY['ece', 'mce', 'rmsce', 'ace', 'reliability', 'brier_decomposition']) f;
-SELECT is_aggregate('calib', f, format('calib.%s is an aggregate', f))
+SELECT is_aggregate('calib', f, ARRAY['double precision', 'boolean'], format('calib.%s(confidence, correct) is an aggregate', f))
 FROM unnest(ARRAY['ece', 'mce', 'rmsce', 'ace', 'brier', 'nll', 'auroc', 'reliability',
                   'brier_decomposition']) f;
 SELECT function_returns('calib', 'reliability', ARRAY['double precision', 'boolean', 'integer'], 'calib.bin[]');
@@ -30,8 +30,9 @@ SELECT is((SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod),
 -- ----------------------------------------------------- parallel safety
 SELECT is((SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
            WHERE p.pronamespace = 'calib'::regnamespace AND p.proname IN
-                 ('ece', 'mce', 'rmsce', 'ace', 'brier', 'nll', 'auroc', 'reliability', 'brier_decomposition')),
-          15, '15 core aggregates');
+                 ('ece', 'mce', 'rmsce', 'ace', 'brier', 'nll', 'auroc', 'reliability', 'brier_decomposition')
+             AND p.proargtypes[0] = 'float8'::regtype AND p.proargtypes[1] = 'bool'::regtype),
+          15, '15 core aggregates over (confidence, correct [, bins])');
 SELECT is((SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
            WHERE p.pronamespace = 'calib'::regnamespace
              AND (p.proparallel <> 's' OR a.aggcombinefn = 0
