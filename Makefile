@@ -81,6 +81,13 @@ fuzz: fuzz-build
 	  grep -E '^stat::number_of_executed_runs|^Done' $(FUZZ_OUT)/$$h/log | tr '\n' ' '; echo; \
 	done
 
+# Regenerates the valid seeds of the summary and map harnesses with the
+# encoders (after a format change); the output is committed.
+fuzz-seeds:
+	$(CORE_CC) $(CORE_CFLAGS) -Isrc -o test/fuzz/seeds.bin test/fuzz/seeds.c $(CORE_SRCS) -lm
+	mkdir -p test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map
+	./test/fuzz/seeds.bin test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map
+
 fuzz-regress: fuzz-build
 	@set -e; for h in $(FUZZ_NAMES); do \
 	  ./test/fuzz/$$h.bin -runs=0 test/fuzz/corpus/$$h 2>&1 | tail -1; \
@@ -91,4 +98,4 @@ fuzz-regress: fuzz-build
 sanitize-regress:
 	bash test/sanitize.sh
 
-.PHONY: sanitize-regress unit test-all demo bench fuzz fuzz-build fuzz-regress
+.PHONY: sanitize-regress unit test-all demo bench fuzz fuzz-build fuzz-regress fuzz-seeds
