@@ -39,6 +39,11 @@ emits(CalibEmit emit, void *ctx, const char *s)
 	emit(ctx, s, strlen(s));
 }
 
+#if defined(__GNUC__)
+static void emitf(CalibEmit emit, void *ctx, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+#endif
+
 /* printf into a bounded local buffer: every call here is short numbers and
  * fixed words (external text never goes through it). */
 static void
