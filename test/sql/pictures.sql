@@ -97,6 +97,15 @@ FROM pic;
 SELECT calib.reliability_text(calib.reliability(c, y, 2), 'hand-worked')
 FROM (VALUES (0.2, false), (0.5, true), (0.8, true), (1.0, false)) AS t(c, y) \g (format=unaligned tuples_only)
 
+-- From a calib.summary: the same picture as from the rows themselves, for
+-- several bin counts (the summary folds its 600 fine bins into these).
+SELECT b AS bins,
+       calib.reliability_svg(calib.summary(c, y), b, 'same') = calib.reliability_svg(calib.reliability(c, y, b), 'same') AS svg_same,
+       calib.reliability_text(calib.summary(c, y), b) = calib.reliability_text(calib.reliability(c, y, b)) AS text_same
+FROM pic, (VALUES (1), (10), (15), (100)) v(b) GROUP BY b ORDER BY b;
+SELECT calib.reliability_svg(calib.summary(c, y), 7) FROM pic;
+SELECT calib.reliability_svg(NULL::calib.summary) IS NULL AS null_summary;
+
 -- An array that calib.reliability could not have produced is refused.
 SELECT calib._reliability_svg(calib.reliability(c, y, 4), 5, NULL) FROM pic;
 SELECT calib.reliability_svg(ARRAY[(1, 0, 1, 3, 0.5, 0.5, 0, 0, 1)]::calib.bin[]);
@@ -108,4 +117,4 @@ SELECT calib.reliability_svg(ARRAY[NULL]::calib.bin[]);
 SELECT calib.reliability_svg(ARRAY[(2, 0, 1, 0, NULL, NULL, NULL, NULL, NULL)]::calib.bin[]);
 SELECT calib.reliability_svg('{}'::calib.bin[]);
 SELECT calib._reliability_svg(NULL, 0, NULL);
-SELECT calib.reliability_svg(NULL) IS NULL AS null_in_null_out;
+SELECT calib.reliability_svg(NULL::calib.bin[]) IS NULL AS null_in_null_out;
