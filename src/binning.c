@@ -185,3 +185,27 @@ calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
 	if (*hi > 1.0)
 		*hi = 1.0;
 }
+
+double
+calib_debiased_ece(const CalibBinAcc *acc, int bins)
+{
+	int64_t		n = total_rows(acc, bins);
+	double		ce2 = 0.0;
+
+	if (n == 0)
+		return NAN;
+	for (int k = 0; k < bins; k++)
+	{
+		double		nb = (double) acc[k].n,
+					conf,
+					accuracy;
+
+		if (acc[k].n < 2)
+			continue;
+		conf = acc[k].sum_conf / nb;
+		accuracy = (double) acc[k].n_correct / nb;
+		ce2 += nb / (double) n * ((conf - accuracy) * (conf - accuracy) -
+								  accuracy * (1.0 - accuracy) / (nb - 1.0));
+	}
+	return ce2 > 0.0 ? sqrt(ce2) : 0.0;
+}

@@ -240,3 +240,13 @@ calib_brier_decomposition_final(PG_FUNCTION_ARGS)
 	st = (BinnedState *) PG_GETARG_POINTER(0);
 	return calib_brier_parts_datum(fcinfo, st->acc, st->bins, st->sum_sq_error);
 }
+
+/* For the finals in other files over the same state (pg_recal.c). */
+const CalibBinAcc *
+calib_binned_state_bins(void *state, int *bins)
+{
+	BinnedState *st = (BinnedState *) state;
+
+	*bins = st->bins;
+	return st->acc;
+}

@@ -29,6 +29,10 @@ Datum		calib_reliability_array(FunctionCallInfo fcinfo, const CalibBinAcc *acc, 
 Datum		calib_brier_parts_datum(FunctionCallInfo fcinfo, const CalibBinAcc *acc,
 									int bins, double sum_sq_error);
 
+/* The bins of a calib._binned_trans state (pg_binned.c), for finals
+ * defined in other files. */
+const CalibBinAcc *calib_binned_state_bins(void *state, int *bins);
+
 /* A float8 Datum that is NULL when x is NaN (empty bins, absent classes). */
 #define CALIB_RETURN_FLOAT8_OR_NULL(x) \
 	do { double _x = (x); if (isnan(_x)) PG_RETURN_NULL(); PG_RETURN_FLOAT8(_x); } while (0)

@@ -10,9 +10,9 @@
 
 #include "utils/memutils.h"
 
-#include "scores.h"
+#include "pg_scores.h"
 
-typedef struct ScoresState
+struct ScoresState
 {
 	int32		bins;			/* for calib.ace; 10 unless given */
 	bool		sorted;			/* arrays sorted since the last append */
@@ -22,7 +22,7 @@ typedef struct ScoresState
 				cap_neg;
 	double	   *pos;
 	double	   *neg;
-} ScoresState;
+};
 
 /* Serialised header; the two arrays follow it. */
 typedef struct ScoresWire
@@ -255,4 +255,66 @@ calib_ace_final(PG_FUNCTION_ARGS)
 	scores_sorted(st, &s);
 	edges = palloc(sizeof(double) * st->bins);
 	CALIB_RETURN_FLOAT8_OR_NULL(calib_ace(&s, st->bins, edges));
+}
+
+/* ------------------------------------------- shared state (pg_scores.h) */
+
+ScoresState *
+calib_scores_create(MemoryContext ctx)
+{
+	return scores_new(ctx, 10);
+}
+
+void
+calib_scores_push(ScoresState *st, double c, bool correct)
+{
+	scores_append(st, &c, 1, correct);
+}
+
+void
+calib_scores_merge(ScoresState *dst, const ScoresState *src)
+{
+	scores_append(dst, src->pos, src->npos, true);
+	scores_append(dst, src->neg, src->nneg, false);
+}
+
+Size
+calib_scores_wire_size(const ScoresState *st)
+{
+	return sizeof(ScoresWire) + (Size) (st->npos + st->nneg) * sizeof(double);
+}
+
+void
+calib_scores_write(const ScoresState *st, char *dst)
+{
+	ScoresWire	w = {st->bins, st->npos, st->nneg};
+
+	memcpy(dst, &w, sizeof(w));
+	memcpy(dst + sizeof(w), st->pos, st->npos * sizeof(double));
+	memcpy(dst + sizeof(w) + st->npos * sizeof(double), st->neg, st->nneg * sizeof(double));
+}
+
+ScoresState *
+calib_scores_read(MemoryContext ctx, const char *p, Size len)
+{
+	ScoresWire	w;
+	ScoresState *st;
+
+	if (len < sizeof(w))
+		elog(ERROR, "calib: truncated scores aggregate state");
+	memcpy(&w, p, sizeof(w));
+	if (w.npos < 0 || w.nneg < 0 || w.bins < CALIB_MIN_BINS || w.bins > CALIB_MAX_BINS ||
+		(len - sizeof(w)) % sizeof(double) != 0 ||
+		(len - sizeof(w)) / sizeof(double) != (Size) (w.npos + w.nneg))
+		elog(ERROR, "calib: corrupt scores aggregate state");
+	st = scores_new(ctx, w.bins);
+	scores_append(st, (const double *) (p + sizeof(w)), w.npos, true);
+	scores_append(st, (const double *) (p + sizeof(w)) + w.npos, w.nneg, false);
+	return st;
+}
+
+void
+calib_scores_view(ScoresState *st, CalibScores *out)
+{
+	scores_sorted(st, out);
 }
