@@ -95,11 +95,17 @@ SELECT to_regclass('victim') IS NOT NULL AS victim_still_there;
 
 -- ------------------------------------------------------- caller's rights
 -- No function of the extension is SECURITY DEFINER, and every SQL or
--- PL/pgSQL one pins its search_path.
+-- PL/pgSQL one of audits and pictures pins its search_path.
 SELECT count(*) FILTER (WHERE p.prosecdef) AS security_definer,
        count(*) FILTER (WHERE l.lanname IN ('sql', 'plpgsql')
+                        AND p.proname IN ('reliability_svg', 'reliability_text', '_fmt', 'report_html',
+                                          '_audit_column', '_audit_check', 'define_audit', 'run_audit',
+                                          'set_audit_baseline', 'drift', '_labels_text',
+                                          'audit_report_html')
                         AND NOT coalesce(p.proconfig::text LIKE '%search_path=pg_catalog, calib%', false))
-         AS unpinned
+         AS unpinned,
+       count(*) FILTER (WHERE p.proname IN ('run_audit', 'define_audit', 'drift', 'report_html',
+                                            'reliability_svg', 'audit_report_html')) AS checked
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
 WHERE p.pronamespace = 'calib'::regnamespace;
 
