@@ -19,6 +19,7 @@
 
 #define CALIB_MIN_BINS 1
 #define CALIB_MAX_BINS 10000
+#define CALIB_DEFAULT_BINS 10
 
 /* z for a two-sided 95% interval: the 0.975 quantile of the standard normal */
 #define CALIB_Z95 1.959963984540054

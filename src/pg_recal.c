@@ -564,7 +564,8 @@ calib_ece_ci_final(PG_FUNCTION_ARGS)
 	CalibBinAcc *acc;
 	CalibBinnedError err;
 	CalibBootstrap bs;
-	int32	   *bin;
+	uint32	   *count;
+	int64	   *start;
 	double	   *eces;
 	TupleDesc	tupdesc;
 	Datum		values[3];
@@ -579,9 +580,10 @@ calib_ece_ci_final(PG_FUNCTION_ARGS)
 		calib_bins_add(acc, p.bins, s.neg[j], false);
 	calib_binned_error(acc, p.bins, &err);
 
-	bin = palloc_extended((s.npos + s.nneg) * sizeof(int32), MCXT_ALLOC_HUGE);
+	count = palloc_extended((s.npos + s.nneg) * sizeof(uint32), MCXT_ALLOC_HUGE);
+	start = palloc(2 * (p.bins + 1) * sizeof(int64));
 	eces = palloc(p.resamples * sizeof(double));
-	calib_bootstrap_init(&bs, &s, p.bins, (uint64) p.seed, bin, acc);
+	calib_bootstrap_init(&bs, &s, p.bins, (uint64) p.seed, count, start, acc);
 	for (int r = 0; r < p.resamples; r++)
 	{
 		CHECK_FOR_INTERRUPTS();
