@@ -166,7 +166,7 @@ calib_brier_parts(const CalibBinAcc *acc, int bins, CalibBrierParts *out)
 /*
  * Wilson score interval for k successes in n trials:
  *   (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n).
- * Clamped to [0, 1] against rounding at p = 0 or 1.
+ * The bounds at p = 0 and p = 1 are set to exactly 0 and 1.
  */
 void
 calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
@@ -180,8 +180,33 @@ calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
 
 	*lo = (centre - half) / denom;
 	*hi = (centre + half) / denom;
-	if (*lo < 0.0)
+	/* exactly 0 at k = 0 and 1 at k = n (rounding can miss by an ulp) */
+	if (*lo < 0.0 || k == 0)
 		*lo = 0.0;
-	if (*hi > 1.0)
+	if (*hi > 1.0 || k == n)
 		*hi = 1.0;
+}
+
+double
+calib_debiased_ece(const CalibBinAcc *acc, int bins)
+{
+	int64_t		n = total_rows(acc, bins);
+	double		ce2 = 0.0;
+
+	if (n == 0)
+		return NAN;
+	for (int k = 0; k < bins; k++)
+	{
+		double		nb = (double) acc[k].n,
+					conf,
+					accuracy;
+
+		if (acc[k].n < 2)
+			continue;
+		conf = acc[k].sum_conf / nb;
+		accuracy = (double) acc[k].n_correct / nb;
+		ce2 += nb / (double) n * ((conf - accuracy) * (conf - accuracy) -
+								  accuracy * (1.0 - accuracy) / (nb - 1.0));
+	}
+	return ce2 > 0.0 ? sqrt(ce2) : 0.0;
 }

@@ -19,6 +19,7 @@
 
 #define CALIB_MIN_BINS 1
 #define CALIB_MAX_BINS 10000
+#define CALIB_DEFAULT_BINS 10
 
 /* z for a two-sided 95% interval: the 0.975 quantile of the standard normal */
 #define CALIB_Z95 1.959963984540054
@@ -73,6 +74,26 @@ calib_bin_edge(int k, int bins)
 }
 
 int			calib_bin_index(double c, int bins);
+
+/*
+ * The same bin as calib_bin_index, for hot loops: `edge` holds the edges
+ * calib_bin_edge(k, bins) for k = 0 .. bins, precomputed once, so a value
+ * costs one multiplication and two or three comparisons instead of a libm
+ * ceil() and divisions.  c must be a validated confidence.
+ */
+static inline int
+calib_bin_index_edges(double c, const double *edge, int bins)
+{
+	int			k = (int) (c * (double) bins);	/* 0 .. bins; off by one at most */
+
+	if (k > bins - 1)
+		k = bins - 1;
+	while (k > 0 && c <= edge[k])
+		k--;
+	while (k < bins - 1 && c > edge[k + 1])
+		k++;
+	return k;
+}
 void		calib_bins_add(CalibBinAcc *acc, int bins, double c, bool correct);
 void		calib_bins_merge(CalibBinAcc *dst, const CalibBinAcc *src, int nbins);
 void		calib_bins_rebin(const CalibBinAcc *fine, int fine_bins,
@@ -81,6 +102,12 @@ void		calib_bins_rebin(const CalibBinAcc *fine, int fine_bins,
 void		calib_binned_error(const CalibBinAcc *acc, int bins, CalibBinnedError *out);
 void		calib_bin_row(const CalibBinAcc *acc, int k, int bins, CalibBinRow *out);
 void		calib_brier_parts(const CalibBinAcc *acc, int bins, CalibBrierParts *out);
+/*
+ * Debiased L2 calibration error (Kumar, Liang & Ma 2019):
+ *   CE^2 = sum_b n_b/n [(conf_b - acc_b)^2 - acc_b (1 - acc_b) / (n_b - 1)],
+ * bins with n_b < 2 adding 0; returns sqrt(max(CE^2, 0)), NaN without rows.
+ */
+double		calib_debiased_ece(const CalibBinAcc *acc, int bins);
 void		calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi);
 
 #endif

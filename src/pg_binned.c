@@ -31,31 +31,27 @@ binned_state_new(MemoryContext ctx, int bins)
 	return st;
 }
 
-/* Shared body of both transition functions; bins is NULL-checked here. */
+/*
+ * Shared body of both transition functions.  bins is checked on every row,
+ * before the NULL-row skip, so a bad bins argument is an error even when all
+ * of a group's rows are skipped.
+ */
 static Datum
 binned_transition(FunctionCallInfo fcinfo, bool has_bins_arg)
 {
 	MemoryContext ctx = calib_agg_context(fcinfo, "calib binned transition");
 	BinnedState *st = PG_ARGISNULL(0) ? NULL : (BinnedState *) PG_GETARG_POINTER(0);
+	int			bins = has_bins_arg ? calib_bins_arg(fcinfo, 3) : CALIB_DEFAULT_BINS;
 	double		c;
 	bool		correct;
-	int			bins = 10;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);	/* rows with a NULL are skipped */
-	if (has_bins_arg)
-	{
-		if (PG_ARGISNULL(3))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("bins must not be NULL")));
-		bins = PG_GETARG_INT32(3);
-	}
+		CALIB_RETURN_STATE(st);	/* rows with a NULL are skipped */
 	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 	correct = PG_GETARG_BOOL(2);
 
 	if (st == NULL)
-		st = binned_state_new(ctx, calib_checked_bins(bins));
+		st = binned_state_new(ctx, bins);
 	else if (st->bins != bins)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -90,7 +86,7 @@ calib_binned_combine(PG_FUNCTION_ARGS)
 	BinnedState *b = PG_ARGISNULL(1) ? NULL : (BinnedState *) PG_GETARG_POINTER(1);
 
 	if (b == NULL)
-		PG_RETURN_POINTER(a);
+		CALIB_RETURN_STATE(a);
 	if (a == NULL)
 	{
 		a = binned_state_new(ctx, b->bins);
@@ -239,4 +235,14 @@ calib_brier_decomposition_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	st = (BinnedState *) PG_GETARG_POINTER(0);
 	return calib_brier_parts_datum(fcinfo, st->acc, st->bins, st->sum_sq_error);
+}
+
+/* For the finals in other files over the same state (pg_recal.c). */
+const CalibBinAcc *
+calib_binned_state_bins(void *state, int *bins)
+{
+	BinnedState *st = (BinnedState *) state;
+
+	*bins = st->bins;
+	return st->acc;
 }

@@ -39,6 +39,16 @@ calib_checked_bins(int32 bins)
 	return bins;
 }
 
+int
+calib_bins_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("bins must not be NULL")));
+	return calib_checked_bins(PG_GETARG_INT32(argno));
+}
+
 MemoryContext
 calib_agg_context(FunctionCallInfo fcinfo, const char *fname)
 {

@@ -17,6 +17,10 @@ double		calib_checked_confidence(double c);
 /* Bin count argument: errors (22023) outside [1, 10000]. */
 int			calib_checked_bins(int32 bins);
 
+/* The optional `bins` argument number argno of an aggregate's transition
+ * function, checked on every row (NULL: 22004; out of range: 22023). */
+int			calib_bins_arg(FunctionCallInfo fcinfo, int argno);
+
 /* The memory context of the running aggregate; errors when called outside
  * one (someone calling a transition function directly). */
 MemoryContext calib_agg_context(FunctionCallInfo fcinfo, const char *fname);
@@ -28,6 +32,18 @@ Datum		calib_reliability_array(FunctionCallInfo fcinfo, const CalibBinAcc *acc, 
 /* calib.brier_parts from bins and the exact sum of squared errors. */
 Datum		calib_brier_parts_datum(FunctionCallInfo fcinfo, const CalibBinAcc *acc,
 									int bins, double sum_sq_error);
+
+/*
+ * Return an aggregate transition state that may still be absent.  A NULL
+ * pointer must go back as SQL NULL: returned as a non-null Datum 0 it would
+ * reach the final function as a state and be dereferenced.
+ */
+#define CALIB_RETURN_STATE(st) \
+	do { void *_st = (st); if (_st == NULL) PG_RETURN_NULL(); PG_RETURN_POINTER(_st); } while (0)
+
+/* The bins of a calib._binned_trans state (pg_binned.c), for finals
+ * defined in other files. */
+const CalibBinAcc *calib_binned_state_bins(void *state, int *bins);
 
 /* A float8 Datum that is NULL when x is NaN (empty bins, absent classes). */
 #define CALIB_RETURN_FLOAT8_OR_NULL(x) \

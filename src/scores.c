@@ -78,6 +78,27 @@ calib_sort_doubles(double *v, int64_t n, double *scratch)
 		memcpy(v, src, (size_t) n * sizeof(double));
 }
 
+void
+calib_sort_tail(double *v, int64_t nsorted, int64_t n, double *scratch)
+{
+	int64_t		i = 0,
+				j = nsorted,
+				w = 0;
+
+	if (nsorted >= n)
+		return;
+	calib_sort_doubles(v + nsorted, n - nsorted, scratch);
+	if (nsorted == 0 || v[nsorted - 1] <= v[nsorted])
+		return;					/* already in order: nothing to merge */
+	/* merge the prefix (copied out) with the tail, writing from the front:
+	 * the write position never passes the tail's read position */
+	memcpy(scratch, v, (size_t) nsorted * sizeof(double));
+	while (i < nsorted && j < n)
+		v[w++] = scratch[i] <= v[j] ? scratch[i++] : v[j++];
+	while (i < nsorted)
+		v[w++] = scratch[i++];
+}
+
 /* ------------------------------------------------------------ group walk */
 
 void
