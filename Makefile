@@ -89,8 +89,11 @@ fuzz-seeds:
 	./test/fuzz/seeds.bin test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map
 
 fuzz-regress: fuzz-build
-	@set -e; for h in $(FUZZ_NAMES); do \
-	  ./test/fuzz/$$h.bin -runs=0 test/fuzz/corpus/$$h 2>&1 | tail -1; \
+	@mkdir -p $(FUZZ_OUT); set -e; for h in $(FUZZ_NAMES); do \
+	  ./test/fuzz/$$h.bin -runs=0 test/fuzz/corpus/$$h >$(FUZZ_OUT)/$$h.replay 2>&1 \
+	    || { tail -40 $(FUZZ_OUT)/$$h.replay; echo "fuzz-regress: $$h fails on a committed input"; exit 1; }; \
+	  echo "fuzz-regress: $$h replays $$(ls test/fuzz/corpus/$$h | wc -l) committed inputs"; \
+	  rm -f $(FUZZ_OUT)/$$h.replay; \
 	done
 
 # pg_regress and pgTAP against calib built with ASan + UBSan, the sanitizer

@@ -59,7 +59,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{
 			size_t		j = i + 1;
 
-			if (j < b.len && b.p[j] == '#')
+			if (j + 1 < b.len && b.p[j] == '#' && b.p[j + 1] == 'x')
+			{
+				j += 2;
+				while (j < b.len && isxdigit((unsigned char) b.p[j]))
+					j++;
+			}
+			else if (j < b.len && b.p[j] == '#')
 			{
 				j++;
 				while (j < b.len && isdigit((unsigned char) b.p[j]))

@@ -13,5 +13,5 @@ n=$(ls test/fuzz/fuzz_*.c | wc -l)
 secs=${CALIB_FUZZ_SECONDS:-$(( 150 / n < 30 ? 150 / n : 30 ))}
 out=$CALIB_TMP/fuzz
 echo "fuzz: $n harnesses, $secs s each"
-make -s fuzz-regress
+make -s fuzz-regress FUZZ_OUT="$out"
 make -s fuzz FUZZ_SECONDS="$secs" FUZZ_OUT="$out"
