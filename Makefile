@@ -86,12 +86,12 @@ fuzz: fuzz-build
 	  grep -E '^stat::number_of_executed_runs|^Done' $(FUZZ_OUT)/$$h/log | tr '\n' ' '; echo; \
 	done
 
-# Regenerates the valid seeds of the summary and map harnesses with the
+# Regenerates the valid seeds of the summary, map and vote harnesses with the
 # encoders (after a format change); the output is committed.
 fuzz-seeds:
 	$(CORE_CC) $(CORE_CFLAGS) -Isrc -o test/fuzz/seeds.bin test/fuzz/seeds.c $(CORE_SRCS) -lm
-	mkdir -p test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map
-	./test/fuzz/seeds.bin test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map
+	mkdir -p test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map test/fuzz/corpus/fuzz_vote
+	./test/fuzz/seeds.bin test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map test/fuzz/corpus/fuzz_vote
 
 fuzz-regress: fuzz-build
 	@mkdir -p $(FUZZ_OUT); set -e; for h in $(FUZZ_NAMES); do \

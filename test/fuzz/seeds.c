@@ -1,5 +1,5 @@
 /*
- * seeds.c -- writes the valid seed inputs of the summary and map harnesses
+ * seeds.c -- writes the valid seed inputs of the summary, map and vote harnesses
  * (`make fuzz-seeds`), made with the encoders themselves so they follow the
  * formats exactly; the fuzzer mutates them into the invalid ones.  Invalid
  * seeds and crash regressions are committed by hand next to them.
@@ -11,6 +11,7 @@
 
 #include "recal.h"
 #include "summary.h"
+#include "vote.h"
 
 static void
 put(const char *dir, const char *name, uint8_t mode, const void *buf, size_t len)
@@ -70,11 +71,53 @@ map_seed(const char *dir, const char *name, int kind, int32_t n, const double *v
 	free(m);
 }
 
+static void *
+grow(void *arg, void *p, size_t old_size, size_t new_size)
+{
+	(void) arg;
+	(void) old_size;
+	return realloc(p, new_size ? new_size : 1);
+}
+
+static void
+release(void *arg, void *p)
+{
+	(void) arg;
+	free(p);
+}
+
+static const CalibMem mem = {grow, release};
+
+/* Serialized vote states (mode byte 1 of fuzz_vote: deserialize). */
+static void
+vote_seed(const char *dir, const char *name, bool weighted, int nanswers)
+{
+	CalibVote	v;
+	uint64_t	len;
+	char	   *buf;
+	char		answer[32];
+
+	calib_vote_init(&v, &mem, NULL, weighted);
+	for (int i = 0; i < nanswers; i++)
+	{
+		int			k = snprintf(answer, sizeof answer, "answer %d", (i * 7) % 5);
+
+		calib_vote_add(&v, answer, (size_t) k, 0.25 * (i % 4));
+	}
+	len = calib_vote_wire_size(&v);
+	buf = malloc(len ? len : 1);
+	calib_vote_serialize(&v, buf);
+	put(dir, name, weighted ? 3 : 1, buf, len);
+	free(buf);
+	calib_vote_free(&v);
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *sdir = argv[1],
-			   *mdir = argv[2];
+			   *mdir = argv[2],
+			   *vdir = argv[3];
 
 	(void) argc;
 	calib_summary_init(&s);
@@ -105,5 +148,9 @@ main(int argc, char **argv)
 	map_seed(mdir, "histogram", CALIB_MAP_HISTOGRAM, 4, (double[]) {0.1, 0.4, 0.0, 1.0});
 	map_seed(mdir, "isotonic", CALIB_MAP_ISOTONIC, 3,
 			 (double[]) {0.0, 0.5, 1.0, 0.0, 0.25, 1.0});
+
+	vote_seed(vdir, "wire_empty", false, 0);
+	vote_seed(vdir, "wire_counts", false, 12);
+	vote_seed(vdir, "wire_weighted", true, 40);
 	return 0;
 }
