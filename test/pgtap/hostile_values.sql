@@ -5,7 +5,7 @@
 -- documented result, and that the server is still up at the end.
 -- Families that are not installed yet are skipped (see skip()).
 BEGIN;
-SELECT plan(79);
+SELECT plan(86);
 SELECT pg_postmaster_start_time() AS started \gset
 
 -- ---------------------------------------------------------------- core
@@ -93,13 +93,26 @@ FROM unnest(ARRAY['0::float8', '1.5::float8', '''NaN''::float8']) fr
 WHERE to_regprocedure('calib.lp_sum(double precision[])') IS NOT NULL;
 
 -- ----------------------------------------------------------------- map
-SELECT skip('calib.map not installed', 9) WHERE to_regtype('calib.map') IS NULL;
+SELECT skip('calib.map not installed', 16) WHERE to_regtype('calib.map') IS NULL;
 SELECT throws_ok(format('SELECT %L::calib.map', lit), '22P02', NULL, format('malformed calib.map %s', lit))
 FROM unnest(ARRAY['', 'v1:', 'v1:temperature(', 'v1:temperature(0)', 'v1:temperature(nan)',
                   'v1:histogram()', 'v1:isotonic(1:0,0:1)', 'v1:sigmoid(1)']) lit
 WHERE to_regtype('calib.map') IS NOT NULL;
 SELECT throws_ok('SELECT calib.apply(''v1:temperature(1.5)''::calib.map, ''NaN''::float8)', '22023', NULL,
                  'apply rejects a NaN confidence')
+WHERE to_regtype('calib.map') IS NOT NULL;
+
+-- docs/recalibration.md: level in (0, 1), resamples 1 .. 100000 (22023),
+-- NULL extras 22004, a fit that does not exist 22000, target in [0, 1]
+SELECT throws_ok(format('SELECT calib.ece_ci(c, y, 10, %s, %s, %s) FROM ok_rows', lv, rs, sd), code, NULL,
+                 format('ece_ci(level %s, resamples %s, seed %s): %s', lv, rs, sd, code))
+FROM (VALUES ('0::float8', '100', '1::bigint', '22023'), ('1::float8', '100', '1::bigint', '22023'),
+             ('''NaN''::float8', '100', '1::bigint', '22023'), ('0.9::float8', '0', '1::bigint', '22023'),
+             ('0.9::float8', '100001', '1::bigint', '22023'), ('0.9::float8', '100', 'NULL::bigint', '22004'))
+     v(lv, rs, sd, code)
+WHERE to_regtype('calib.map') IS NOT NULL;
+SELECT throws_ok('SELECT calib.fit_platt(c, true) FROM ok_rows', '22000', NULL,
+                 'fit_platt when every answer is correct: no map exists (22000)')
 WHERE to_regtype('calib.map') IS NOT NULL;
 
 SELECT is(pg_postmaster_start_time(), :'started'::timestamptz, 'the server is still up, never restarted');
