@@ -48,11 +48,19 @@ calib_deps() {
 # relative to its own binary, so a copy under $CALIB_TMP with the extension
 # installed by DESTDIR behaves exactly like the system one.
 CALIB_TMP=${CALIB_TMP:-}
+# A suite run by test/run.sh inherits CALIB_TMP: it still stops the clusters
+# it started itself on exit, but leaves the directory to its parent.
+CALIB_OWN_TMP=
+CALIB_TRAP=
 calib_tmp() {
 	if [ -z "$CALIB_TMP" ]; then
 		CALIB_TMP=$(mktemp -d /tmp/calib.XXXXXX)
 		chmod 755 "$CALIB_TMP"
+		CALIB_OWN_TMP=1
+	fi
+	if [ -z "$CALIB_TRAP" ]; then
 		trap calib_cleanup EXIT
+		CALIB_TRAP=1
 	fi
 	export CALIB_TMP
 }
@@ -122,5 +130,5 @@ calib_cleanup() {
 	for d in "${CALIB_CLUSTERS[@]}"; do
 		as_pg "$PGBIN/pg_ctl" -D "$d/data" -m immediate -w stop >/dev/null 2>&1 || true
 	done
-	[ -n "${CALIB_KEEP:-}" ] || rm -rf "$CALIB_TMP"
+	[ -n "${CALIB_KEEP:-}" ] || [ -z "$CALIB_OWN_TMP" ] || rm -rf "$CALIB_TMP"
 }
