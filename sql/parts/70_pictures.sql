@@ -19,37 +19,37 @@ CREATE FUNCTION calib._xml_escape(text)
 RETURNS text AS 'MODULE_PATHNAME', 'calib_xml_escape_text'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- The diagram of calib.reliability(confidence, correct [, bins]) output.
-CREATE FUNCTION calib.reliability_svg(reliability calib.bin[], title text DEFAULT NULL)
+-- The diagram of calib.reliability(confidence, correct [, bins]) output;
+-- title '' draws none.
+CREATE FUNCTION calib.reliability_svg(reliability calib.bin[], title text DEFAULT '')
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, calib
 RETURN calib._reliability_svg(reliability, cardinality(reliability), title);
 
-CREATE FUNCTION calib.reliability_text(reliability calib.bin[], title text DEFAULT NULL)
+CREATE FUNCTION calib.reliability_text(reliability calib.bin[], title text DEFAULT '')
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, calib
 RETURN calib._reliability_text(reliability, cardinality(reliability), title);
 
 -- The diagram of a summary, over any bin count that divides the summary's
--- resolution (see calib.reliability(calib.summary, integer)).  NULL summary
--- or bins: NULL.  A summary of no rows draws every bin empty.
+-- resolution (see calib.reliability(calib.summary, integer)).  STRICT like
+-- every summary accessor: the title defaults to '' (none), a NULL argument
+-- gives NULL.  A summary of no rows draws every bin empty.
 CREATE FUNCTION calib.reliability_svg(s calib.summary, bins integer DEFAULT 10,
-                                      title text DEFAULT NULL)
+                                      title text DEFAULT '')
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, calib
-RETURN CASE WHEN s IS NOT NULL
-            THEN calib._reliability_svg(calib.reliability(s, bins), bins, title) END;
+RETURN calib._reliability_svg(calib.reliability(s, bins), bins, title);
 
 CREATE FUNCTION calib.reliability_text(s calib.summary, bins integer DEFAULT 10,
-                                       title text DEFAULT NULL)
+                                       title text DEFAULT '')
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, calib
-RETURN CASE WHEN s IS NOT NULL
-            THEN calib._reliability_text(calib.reliability(s, bins), bins, title) END;
+RETURN calib._reliability_text(calib.reliability(s, bins), bins, title);
 
 -- A number for the report: three decimals, or a dash when undefined.
 CREATE FUNCTION calib._fmt(x double precision)
