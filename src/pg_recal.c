@@ -383,6 +383,8 @@ fit_error(const char *fname, const char *msg)
 {
 	if (strcmp(msg, "out of memory") == 0)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	if (strstr(msg, "more knots") != NULL)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("%s: %s", fname, msg)));
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_EXCEPTION),
 			 errmsg("%s: %s", fname, msg),

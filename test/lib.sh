@@ -25,7 +25,8 @@ CALIB_PACKAGES=(make gcc clang libclang-rt-14-dev
 	postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
 	postgresql-$PG_MAJOR-cron postgresql-contrib
-	chromium libxml2-utils python3)
+	chromium libxml2-utils python3
+	python3-numpy python3-scipy python3-sklearn)
 
 sudo_if_needed() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
