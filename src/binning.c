@@ -29,13 +29,16 @@ calib_bin_index(double c, int bins)
 }
 
 void
+calib_bin_edges(int bins, double *edge)
+{
+	for (int k = 0; k <= bins; k++)
+		edge[k] = calib_bin_edge(k, bins);
+}
+
+void
 calib_bins_add(CalibBinAcc *acc, int bins, double c, bool correct)
 {
-	CalibBinAcc *b = &acc[calib_bin_index(c, bins)];
-
-	b->n++;
-	b->n_correct += correct ? 1 : 0;
-	b->sum_conf += c;
+	calib_bin_acc_add(&acc[calib_bin_index(c, bins)], c, correct);
 }
 
 void

@@ -94,6 +94,19 @@ calib_bin_index_edges(double c, const double *edge, int bins)
 		k++;
 	return k;
 }
+
+/* Count one row in bin b (inline for the per-row paths). */
+static inline void
+calib_bin_acc_add(CalibBinAcc *b, double c, bool correct)
+{
+	b->n++;
+	b->n_correct += correct ? 1 : 0;
+	b->sum_conf += c;
+}
+
+/* The edges calib_bin_edge(k, bins), k = 0 .. bins, for calib_bin_index_edges. */
+void		calib_bin_edges(int bins, double *edge);
+
 void		calib_bins_add(CalibBinAcc *acc, int bins, double c, bool correct);
 void		calib_bins_merge(CalibBinAcc *dst, const CalibBinAcc *src, int nbins);
 void		calib_bins_rebin(const CalibBinAcc *fine, int fine_bins,

@@ -10,9 +10,18 @@
 
 #include "binning.h"
 
+/* The error (22023) for a confidence that is not a finite value in [0,1]. */
+void		calib_confidence_error(double c) pg_attribute_noreturn();
+
 /* Confidence from row input: errors (22023) unless a finite value in [0,1].
- * Returns it with -0.0 turned into 0.0. */
-double		calib_checked_confidence(double c);
+ * Returns it with -0.0 turned into 0.0.  Inline: it runs for every row. */
+static inline double
+calib_checked_confidence(double c)
+{
+	if (unlikely(!calib_confidence_ok(c)))
+		calib_confidence_error(c);
+	return c + 0.0;				/* -0.0 becomes 0.0 */
+}
 
 /* Bin count argument: errors (22023) outside [1, 10000]. */
 int			calib_checked_bins(int32 bins);

@@ -83,10 +83,9 @@ scores_append(ScoresState *st, const double *v, int64 n, bool correct)
 }
 
 /* bins is checked on every row, before the NULL-row skip (as pg_binned.c). */
-static Datum
+static inline Datum
 scores_transition(FunctionCallInfo fcinfo, bool has_bins_arg)
 {
-	MemoryContext ctx = calib_agg_context(fcinfo, "calib scores transition");
 	ScoresState *st = PG_ARGISNULL(0) ? NULL : (ScoresState *) PG_GETARG_POINTER(0);
 	int			bins = has_bins_arg ? calib_bins_arg(fcinfo, 3) : CALIB_DEFAULT_BINS;
 	double		c;
@@ -96,9 +95,9 @@ scores_transition(FunctionCallInfo fcinfo, bool has_bins_arg)
 		CALIB_RETURN_STATE(st);	/* rows with a NULL are skipped */
 	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 	correct = PG_GETARG_BOOL(2);
-	if (st == NULL)
-		st = scores_new(ctx, bins);
-	else if (st->bins != bins)
+	if (st == NULL)				/* first row: only here is the context needed */
+		st = scores_new(calib_agg_context(fcinfo, "calib scores transition"), bins);
+	else if (unlikely(st->bins != bins))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("bins must be the same for every row of a group, got %d and %d",

@@ -1,4 +1,6 @@
 /* Unit tests of src/binning.c: the bin convention and hand-worked metrics. */
+#include <stdlib.h>
+
 #include "binning.h"
 #include "unit.h"
 
@@ -60,7 +62,8 @@ bin_by_search(double c, int bins)
 static void
 test_bin_index_random(void)
 {
-	int			bad = 0;
+	int			bad = 0,
+				bad_edges = 0;
 
 	for (int rep = 0; rep < 3000; rep++)
 	{
@@ -69,14 +72,21 @@ test_bin_index_random(void)
 		double		e = calib_bin_edge(k, bins);
 		double		cs[5] = {rng_unit(), e, nextafter(e, -1.0), nextafter(e, 2.0), 1.0};
 
+		double	   *edges = malloc(sizeof(double) * (bins + 1));
+
+		calib_bin_edges(bins, edges);
 		for (int i = 0; i < 5; i++)
 		{
 			double		c = cs[i] < 0.0 ? 0.0 : cs[i] > 1.0 ? 1.0 : cs[i];
+			int			want = bin_by_search(c, bins);
 
-			bad += calib_bin_index(c, bins) != bin_by_search(c, bins);
+			bad += calib_bin_index(c, bins) != want;
+			bad_edges += calib_bin_index_edges(c, edges, bins) != want;
 		}
+		free(edges);
 	}
 	CHECK(bad == 0);
+	CHECK(bad_edges == 0);
 	/* 0 and the smallest positive double are in the first bin; 1 in the last */
 	CHECK(calib_bin_index(0.0, CALIB_MAX_BINS) == 0);
 	CHECK(calib_bin_index(4.9e-324, CALIB_MAX_BINS) == 0);
