@@ -26,3 +26,9 @@ FROM (SELECT calib.reliability(confidence, correct) AS r
       FROM calib_demo.responses
       WHERE model = 'atlas-1' AND domain = 'law') AS q,
      unnest(q.r) AS b;
+
+\echo
+\echo '== The same diagram as text, for psql (calib.reliability_text)'
+SELECT calib.reliability_text(calib.summary(confidence, correct), 10)
+FROM calib_demo.responses
+WHERE model = 'atlas-1' AND domain = 'law' \g (format=unaligned tuples_only)
