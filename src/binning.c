@@ -29,13 +29,16 @@ calib_bin_index(double c, int bins)
 }
 
 void
+calib_bin_edges(int bins, double *edge)
+{
+	for (int k = 0; k <= bins; k++)
+		edge[k] = calib_bin_edge(k, bins);
+}
+
+void
 calib_bins_add(CalibBinAcc *acc, int bins, double c, bool correct)
 {
-	CalibBinAcc *b = &acc[calib_bin_index(c, bins)];
-
-	b->n++;
-	b->n_correct += correct ? 1 : 0;
-	b->sum_conf += c;
+	calib_bin_acc_add(&acc[calib_bin_index(c, bins)], c, correct);
 }
 
 void
@@ -166,7 +169,7 @@ calib_brier_parts(const CalibBinAcc *acc, int bins, CalibBrierParts *out)
 /*
  * Wilson score interval for k successes in n trials:
  *   (p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n).
- * Clamped to [0, 1] against rounding at p = 0 or 1.
+ * The bounds at p = 0 and p = 1 are set to exactly 0 and 1.
  */
 void
 calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
@@ -180,9 +183,10 @@ calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
 
 	*lo = (centre - half) / denom;
 	*hi = (centre + half) / denom;
-	if (*lo < 0.0)
+	/* exactly 0 at k = 0 and 1 at k = n (rounding can miss by an ulp) */
+	if (*lo < 0.0 || k == 0)
 		*lo = 0.0;
-	if (*hi > 1.0)
+	if (*hi > 1.0 || k == n)
 		*hi = 1.0;
 }
 

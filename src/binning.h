@@ -19,6 +19,7 @@
 
 #define CALIB_MIN_BINS 1
 #define CALIB_MAX_BINS 10000
+#define CALIB_DEFAULT_BINS 10
 
 /* z for a two-sided 95% interval: the 0.975 quantile of the standard normal */
 #define CALIB_Z95 1.959963984540054
@@ -73,6 +74,39 @@ calib_bin_edge(int k, int bins)
 }
 
 int			calib_bin_index(double c, int bins);
+
+/*
+ * The same bin as calib_bin_index, for hot loops: `edge` holds the edges
+ * calib_bin_edge(k, bins) for k = 0 .. bins, precomputed once, so a value
+ * costs one multiplication and two or three comparisons instead of a libm
+ * ceil() and divisions.  c must be a validated confidence.
+ */
+static inline int
+calib_bin_index_edges(double c, const double *edge, int bins)
+{
+	int			k = (int) (c * (double) bins);	/* 0 .. bins; off by one at most */
+
+	if (k > bins - 1)
+		k = bins - 1;
+	while (k > 0 && c <= edge[k])
+		k--;
+	while (k < bins - 1 && c > edge[k + 1])
+		k++;
+	return k;
+}
+
+/* Count one row in bin b (inline for the per-row paths). */
+static inline void
+calib_bin_acc_add(CalibBinAcc *b, double c, bool correct)
+{
+	b->n++;
+	b->n_correct += correct ? 1 : 0;
+	b->sum_conf += c;
+}
+
+/* The edges calib_bin_edge(k, bins), k = 0 .. bins, for calib_bin_index_edges. */
+void		calib_bin_edges(int bins, double *edge);
+
 void		calib_bins_add(CalibBinAcc *acc, int bins, double c, bool correct);
 void		calib_bins_merge(CalibBinAcc *dst, const CalibBinAcc *src, int nbins);
 void		calib_bins_rebin(const CalibBinAcc *fine, int fine_bins,

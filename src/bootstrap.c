@@ -68,43 +68,74 @@ calib_rng_below(CalibRng *r, uint64_t n)
 	return (uint64_t) (m >> 64);
 }
 
+/* start[k] = first index of v (ascending) in bin k or later, k = 0 .. bins. */
+static void
+bin_starts(const double *v, int64_t n, int bins, int64_t *start)
+{
+	int64_t		i = 0;
+
+	for (int k = 0; k < bins; k++)
+	{
+		start[k] = i;
+		while (i < n && calib_bin_index(v[i], bins) == k)
+			i++;
+	}
+	start[bins] = n;
+}
+
 void
 calib_bootstrap_init(CalibBootstrap *b, const CalibScores *s, int bins,
-					 uint64_t seed, int32_t *bin, CalibBinAcc *acc)
+					 uint64_t seed, uint32_t *count, int64_t *start, CalibBinAcc *acc)
 {
 	b->s = s;
 	b->bins = bins;
-	b->bin = bin;
+	b->count = count;
+	b->start = start;
 	b->acc = acc;
 	calib_rng_seed(&b->rng, seed);
-	for (int64_t j = 0; j < s->npos; j++)
-		bin[j] = calib_bin_index(s->pos[j], bins);
-	for (int64_t j = 0; j < s->nneg; j++)
-		bin[s->npos + j] = calib_bin_index(s->neg[j], bins);
+	bin_starts(s->pos, s->npos, bins, start);
+	bin_starts(s->neg, s->nneg, bins, start + bins + 1);
 }
 
+/*
+ * Draw n row numbers, counting how often each row is drawn (one random
+ * memory access per draw), then add up each bin's rows in canonical order:
+ * the sorted arrays keep every bin a contiguous range.
+ */
 double
 calib_bootstrap_ece(CalibBootstrap *b)
 {
 	const CalibScores *s = b->s;
-	uint64_t	n = (uint64_t) (s->npos + s->nneg),
-				npos = (uint64_t) s->npos;
+	uint64_t	n = (uint64_t) (s->npos + s->nneg);
+	uint32_t   *count = b->count;
+	const int64_t *sp = b->start,
+			   *sn = b->start + b->bins + 1;
 	CalibBinnedError err;
 
-	memset(b->acc, 0, sizeof(CalibBinAcc) * b->bins);
+	memset(count, 0, n * sizeof(uint32_t));
 	for (uint64_t i = 0; i < n; i++)
+		count[calib_rng_below(&b->rng, n)]++;
+	for (int k = 0; k < b->bins; k++)
 	{
-		uint64_t	j = calib_rng_below(&b->rng, n);
-		CalibBinAcc *a = &b->acc[b->bin[j]];
+		CalibBinAcc *a = &b->acc[k];
+		int64_t		rows = 0,
+					correct;
+		double		conf = 0.0;
 
-		a->n++;
-		if (j < npos)
+		for (int64_t j = sp[k]; j < sp[k + 1]; j++)
 		{
-			a->n_correct++;
-			a->sum_conf += s->pos[j];
+			rows += count[j];
+			conf += count[j] * s->pos[j];
 		}
-		else
-			a->sum_conf += s->neg[j - npos];
+		correct = rows;
+		for (int64_t j = sn[k]; j < sn[k + 1]; j++)
+		{
+			rows += count[s->npos + j];
+			conf += count[s->npos + j] * s->neg[j];
+		}
+		a->n = rows;
+		a->n_correct = correct;
+		a->sum_conf = conf;
 	}
 	calib_binned_error(b->acc, b->bins, &err);
 	return err.ece;

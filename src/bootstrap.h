@@ -33,14 +33,17 @@ typedef struct CalibBootstrap
 {
 	const CalibScores *s;
 	int			bins;
-	const int32_t *bin;			/* bin of each canonical row */
+	uint32_t   *count;			/* times each canonical row is drawn */
+	int64_t    *start;			/* first row of each bin: correct ones at
+								 * [0, bins], wrong ones at [bins + 1, ..] */
 	CalibBinAcc *acc;			/* bins counters, scratch */
 	CalibRng	rng;
 } CalibBootstrap;
 
-/* bin: scratch for npos + nneg ints (filled here); acc: scratch for bins. */
+/* Scratch: count for npos + nneg, start for 2 (bins + 1), acc for bins. */
 void		calib_bootstrap_init(CalibBootstrap *b, const CalibScores *s, int bins,
-								 uint64_t seed, int32_t *bin, CalibBinAcc *acc);
+								 uint64_t seed, uint32_t *count, int64_t *start,
+								 CalibBinAcc *acc);
 
 /* ECE of the next resample: n rows drawn with replacement. */
 double		calib_bootstrap_ece(CalibBootstrap *b);

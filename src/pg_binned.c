@@ -31,38 +31,66 @@ binned_state_new(MemoryContext ctx, int bins)
 	return st;
 }
 
-/* Shared body of both transition functions; bins is NULL-checked here. */
-static Datum
+/*
+ * The edges (double) k / bins, k = 0 .. bins, computed once per call site and
+ * kept in fn_extra, so the per-row bin search needs no division or libm
+ * call.  NULL when the call site already caches another bin count (bins
+ * differing between groups): the caller then uses calib_bin_index, which
+ * gives the same bin.
+ */
+typedef struct EdgeCache
+{
+	int			bins;
+	double		edge[FLEXIBLE_ARRAY_MEMBER];
+} EdgeCache;
+
+static inline const double *
+cached_edges(FunctionCallInfo fcinfo, int bins)
+{
+	EdgeCache  *ec = (EdgeCache *) fcinfo->flinfo->fn_extra;
+
+	if (unlikely(ec == NULL))
+	{
+		ec = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+								offsetof(EdgeCache, edge) + sizeof(double) * (bins + 1));
+		ec->bins = bins;
+		calib_bin_edges(bins, ec->edge);
+		fcinfo->flinfo->fn_extra = ec;
+	}
+	return ec->bins == bins ? ec->edge : NULL;
+}
+
+/*
+ * Shared body of both transition functions; this runs for every row.  bins
+ * is checked on every row, before the NULL-row skip, so a bad bins argument
+ * is an error even when all of a group's rows are skipped.
+ */
+static inline Datum
 binned_transition(FunctionCallInfo fcinfo, bool has_bins_arg)
 {
-	MemoryContext ctx = calib_agg_context(fcinfo, "calib binned transition");
 	BinnedState *st = PG_ARGISNULL(0) ? NULL : (BinnedState *) PG_GETARG_POINTER(0);
+	int			bins = has_bins_arg ? calib_bins_arg(fcinfo, 3) : CALIB_DEFAULT_BINS;
+	const double *edge;
 	double		c;
 	bool		correct;
-	int			bins = 10;
+	int			k;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);	/* rows with a NULL are skipped */
-	if (has_bins_arg)
-	{
-		if (PG_ARGISNULL(3))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("bins must not be NULL")));
-		bins = PG_GETARG_INT32(3);
-	}
+		CALIB_RETURN_STATE(st);	/* rows with a NULL are skipped */
 	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 	correct = PG_GETARG_BOOL(2);
 
-	if (st == NULL)
-		st = binned_state_new(ctx, calib_checked_bins(bins));
-	else if (st->bins != bins)
+	if (st == NULL)				/* first row: only here is the context needed */
+		st = binned_state_new(calib_agg_context(fcinfo, "calib binned transition"), bins);
+	else if (unlikely(st->bins != bins))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("bins must be the same for every row of a group, got %d and %d",
 						st->bins, bins)));
 
-	calib_bins_add(st->acc, st->bins, c, correct);
+	edge = cached_edges(fcinfo, bins);
+	k = likely(edge != NULL) ? calib_bin_index_edges(c, edge, bins) : calib_bin_index(c, bins);
+	calib_bin_acc_add(&st->acc[k], c, correct);
 	st->sum_sq_error += calib_sq_error(c, correct);
 	PG_RETURN_POINTER(st);
 }
@@ -90,7 +118,7 @@ calib_binned_combine(PG_FUNCTION_ARGS)
 	BinnedState *b = PG_ARGISNULL(1) ? NULL : (BinnedState *) PG_GETARG_POINTER(1);
 
 	if (b == NULL)
-		PG_RETURN_POINTER(a);
+		CALIB_RETURN_STATE(a);
 	if (a == NULL)
 	{
 		a = binned_state_new(ctx, b->bins);

@@ -16,16 +16,14 @@
 
 PG_MODULE_MAGIC;
 
-double
-calib_checked_confidence(double c)
+void
+calib_confidence_error(double c)
 {
-	if (!calib_confidence_ok(c))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("confidence must be between 0 and 1, got %s",
-						float8out_internal(c)),
-				 errhint("Confidences are probabilities; NaN and infinity are not accepted.")));
-	return c + 0.0;				/* -0.0 becomes 0.0 */
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("confidence must be between 0 and 1, got %s",
+					float8out_internal(c)),
+			 errhint("Confidences are probabilities; NaN and infinity are not accepted.")));
 }
 
 int
@@ -37,6 +35,16 @@ calib_checked_bins(int32 bins)
 				 errmsg("bins must be between %d and %d, got %d",
 						CALIB_MIN_BINS, CALIB_MAX_BINS, bins)));
 	return bins;
+}
+
+int
+calib_bins_arg(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("bins must not be NULL")));
+	return calib_checked_bins(PG_GETARG_INT32(argno));
 }
 
 MemoryContext

@@ -10,12 +10,25 @@
 
 #include "binning.h"
 
+/* The error (22023) for a confidence that is not a finite value in [0,1]. */
+void		calib_confidence_error(double c) pg_attribute_noreturn();
+
 /* Confidence from row input: errors (22023) unless a finite value in [0,1].
- * Returns it with -0.0 turned into 0.0. */
-double		calib_checked_confidence(double c);
+ * Returns it with -0.0 turned into 0.0.  Inline: it runs for every row. */
+static inline double
+calib_checked_confidence(double c)
+{
+	if (unlikely(!calib_confidence_ok(c)))
+		calib_confidence_error(c);
+	return c + 0.0;				/* -0.0 becomes 0.0 */
+}
 
 /* Bin count argument: errors (22023) outside [1, 10000]. */
 int			calib_checked_bins(int32 bins);
+
+/* The optional `bins` argument number argno of an aggregate's transition
+ * function, checked on every row (NULL: 22004; out of range: 22023). */
+int			calib_bins_arg(FunctionCallInfo fcinfo, int argno);
 
 /* The memory context of the running aggregate; errors when called outside
  * one (someone calling a transition function directly). */
@@ -28,6 +41,14 @@ Datum		calib_reliability_array(FunctionCallInfo fcinfo, const CalibBinAcc *acc, 
 /* calib.brier_parts from bins and the exact sum of squared errors. */
 Datum		calib_brier_parts_datum(FunctionCallInfo fcinfo, const CalibBinAcc *acc,
 									int bins, double sum_sq_error);
+
+/*
+ * Return an aggregate transition state that may still be absent.  A NULL
+ * pointer must go back as SQL NULL: returned as a non-null Datum 0 it would
+ * reach the final function as a state and be dereferenced.
+ */
+#define CALIB_RETURN_STATE(st) \
+	do { void *_st = (st); if (_st == NULL) PG_RETURN_NULL(); PG_RETURN_POINTER(_st); } while (0)
 
 /* The bins of a calib._binned_trans state (pg_binned.c), for finals
  * defined in other files. */

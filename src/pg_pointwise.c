@@ -20,7 +20,7 @@ mean_transition(FunctionCallInfo fcinfo, double (*term) (double, bool))
 	double		c;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);
+		CALIB_RETURN_STATE(st);	/* rows with a NULL are skipped */
 	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 	if (st == NULL)
 		st = MemoryContextAllocZero(ctx, sizeof(MeanState));
@@ -52,7 +52,7 @@ calib_mean_combine(PG_FUNCTION_ARGS)
 	MeanState  *b = PG_ARGISNULL(1) ? NULL : (MeanState *) PG_GETARG_POINTER(1);
 
 	if (b == NULL)
-		PG_RETURN_POINTER(a);
+		CALIB_RETURN_STATE(a);
 	if (a == NULL)
 	{
 		a = MemoryContextAlloc(ctx, sizeof(MeanState));

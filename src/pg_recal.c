@@ -383,6 +383,8 @@ fit_error(const char *fname, const char *msg)
 {
 	if (strcmp(msg, "out of memory") == 0)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	if (strstr(msg, "more knots") != NULL)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("%s: %s", fname, msg)));
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_EXCEPTION),
 			 errmsg("%s: %s", fname, msg),
@@ -564,7 +566,8 @@ calib_ece_ci_final(PG_FUNCTION_ARGS)
 	CalibBinAcc *acc;
 	CalibBinnedError err;
 	CalibBootstrap bs;
-	int32	   *bin;
+	uint32	   *count;
+	int64	   *start;
 	double	   *eces;
 	TupleDesc	tupdesc;
 	Datum		values[3];
@@ -579,9 +582,10 @@ calib_ece_ci_final(PG_FUNCTION_ARGS)
 		calib_bins_add(acc, p.bins, s.neg[j], false);
 	calib_binned_error(acc, p.bins, &err);
 
-	bin = palloc_extended((s.npos + s.nneg) * sizeof(int32), MCXT_ALLOC_HUGE);
+	count = palloc_extended((s.npos + s.nneg) * sizeof(uint32), MCXT_ALLOC_HUGE);
+	start = palloc(2 * (p.bins + 1) * sizeof(int64));
 	eces = palloc(p.resamples * sizeof(double));
-	calib_bootstrap_init(&bs, &s, p.bins, (uint64) p.seed, bin, acc);
+	calib_bootstrap_init(&bs, &s, p.bins, (uint64) p.seed, count, start, acc);
 	for (int r = 0; r < p.resamples; r++)
 	{
 		CHECK_FOR_INTERRUPTS();

@@ -15,7 +15,8 @@
 struct ScoresState
 {
 	int32		bins;			/* for calib.ace; 10 unless given */
-	bool		sorted;			/* arrays sorted since the last append */
+	int64		sorted_pos,		/* pos[0 .. sorted_pos) is in order */
+				sorted_neg;		/* neg[0 .. sorted_neg) is in order */
 	int64		npos,
 				nneg,
 				cap_pos,
@@ -79,33 +80,24 @@ scores_append(ScoresState *st, const double *v, int64 n, bool correct)
 		memcpy(st->neg + st->nneg, v, n * sizeof(double));
 		st->nneg += n;
 	}
-	st->sorted = false;
 }
 
-static Datum
+/* bins is checked on every row, before the NULL-row skip (as pg_binned.c). */
+static inline Datum
 scores_transition(FunctionCallInfo fcinfo, bool has_bins_arg)
 {
-	MemoryContext ctx = calib_agg_context(fcinfo, "calib scores transition");
 	ScoresState *st = PG_ARGISNULL(0) ? NULL : (ScoresState *) PG_GETARG_POINTER(0);
-	int			bins = 10;
+	int			bins = has_bins_arg ? calib_bins_arg(fcinfo, 3) : CALIB_DEFAULT_BINS;
 	double		c;
 	bool		correct;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(st);
-	if (has_bins_arg)
-	{
-		if (PG_ARGISNULL(3))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("bins must not be NULL")));
-		bins = PG_GETARG_INT32(3);
-	}
+		CALIB_RETURN_STATE(st);	/* rows with a NULL are skipped */
 	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 	correct = PG_GETARG_BOOL(2);
-	if (st == NULL)
-		st = scores_new(ctx, calib_checked_bins(bins));
-	else if (st->bins != bins)
+	if (st == NULL)				/* first row: only here is the context needed */
+		st = scores_new(calib_agg_context(fcinfo, "calib scores transition"), bins);
+	else if (unlikely(st->bins != bins))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("bins must be the same for every row of a group, got %d and %d",
@@ -118,7 +110,6 @@ scores_transition(FunctionCallInfo fcinfo, bool has_bins_arg)
 		st->neg[st->nneg++] = c;
 	else
 		scores_append(st, &c, 1, correct);
-	st->sorted = false;
 	PG_RETURN_POINTER(st);
 }
 
@@ -145,7 +136,7 @@ calib_scores_combine(PG_FUNCTION_ARGS)
 	ScoresState *b = PG_ARGISNULL(1) ? NULL : (ScoresState *) PG_GETARG_POINTER(1);
 
 	if (b == NULL)
-		PG_RETURN_POINTER(a);
+		CALIB_RETURN_STATE(a);
 	if (a == NULL)
 		a = scores_new(ctx, b->bins);
 	else if (a->bins != b->bins)
@@ -163,10 +154,8 @@ Datum
 calib_scores_serialize(PG_FUNCTION_ARGS)
 {
 	ScoresState *st = (ScoresState *) PG_GETARG_POINTER(0);
-	ScoresWire	w = {st->bins, st->npos, st->nneg};
-	Size		len = sizeof(w) + (Size) (st->npos + st->nneg) * sizeof(double);
+	Size		len = calib_scores_wire_size(st);
 	bytea	   *out;
-	char	   *p;
 
 	if (len > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
@@ -175,12 +164,7 @@ calib_scores_serialize(PG_FUNCTION_ARGS)
 				 errhint("SET max_parallel_workers_per_gather = 0 for this query.")));
 	out = palloc(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
-	p = VARDATA(out);
-	memcpy(p, &w, sizeof(w));
-	p += sizeof(w);
-	memcpy(p, st->pos, st->npos * sizeof(double));
-	p += st->npos * sizeof(double);
-	memcpy(p, st->neg, st->nneg * sizeof(double));
+	calib_scores_write(st, VARDATA(out));
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -190,38 +174,30 @@ calib_scores_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext ctx = calib_agg_context(fcinfo, "calib_scores_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	Size		len = VARSIZE_ANY_EXHDR(in);
-	const char *p = VARDATA_ANY(in);
-	ScoresWire	w;
-	ScoresState *st;
 
-	if (len < sizeof(w))
-		elog(ERROR, "calib: truncated scores aggregate state");
-	memcpy(&w, p, sizeof(w));
-	if (w.npos < 0 || w.nneg < 0 || w.bins < CALIB_MIN_BINS || w.bins > CALIB_MAX_BINS ||
-		(len - sizeof(w)) / sizeof(double) != (Size) (w.npos + w.nneg) ||
-		(len - sizeof(w)) % sizeof(double) != 0)
-		elog(ERROR, "calib: corrupt scores aggregate state");
-	st = scores_new(ctx, w.bins);
-	scores_append(st, (const double *) (p + sizeof(w)), w.npos, true);
-	scores_append(st, (const double *) (p + sizeof(w)) + w.npos, w.nneg, false);
-	PG_RETURN_POINTER(st);
+	PG_RETURN_POINTER(calib_scores_read(ctx, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in)));
 }
 
-/* Sort both arrays once; later finals on the same state (window frames,
- * shared states) reuse the order. */
+/*
+ * Put both arrays in order.  A final function may run many times on one
+ * growing state (a window with ORDER BY calls it for every row), so only the
+ * values appended since the last call are sorted, then merged.  Sorting in
+ * place does not change the multiset the state stands for, so this is safe
+ * for states shared between calib.auroc and calib.ace.
+ */
 static void
 scores_sorted(ScoresState *st, CalibScores *out)
 {
-	if (!st->sorted)
+	if (st->sorted_pos < st->npos || st->sorted_neg < st->nneg)
 	{
 		int64		n = Max(st->npos, st->nneg);
 		double	   *scratch = palloc_extended(Max(n, 1) * sizeof(double), MCXT_ALLOC_HUGE);
 
-		calib_sort_doubles(st->pos, st->npos, scratch);
-		calib_sort_doubles(st->neg, st->nneg, scratch);
+		calib_sort_tail(st->pos, st->sorted_pos, st->npos, scratch);
+		calib_sort_tail(st->neg, st->sorted_neg, st->nneg, scratch);
 		pfree(scratch);
-		st->sorted = true;
+		st->sorted_pos = st->npos;
+		st->sorted_neg = st->nneg;
 	}
 	out->pos = st->pos;
 	out->npos = st->npos;
@@ -287,8 +263,12 @@ calib_scores_wire_size(const ScoresState *st)
 void
 calib_scores_write(const ScoresState *st, char *dst)
 {
-	ScoresWire	w = {st->bins, st->npos, st->nneg};
+	ScoresWire	w;
 
+	memset(&w, 0, sizeof(w));	/* no uninitialised padding on the wire */
+	w.bins = st->bins;
+	w.npos = st->npos;
+	w.nneg = st->nneg;
 	memcpy(dst, &w, sizeof(w));
 	memcpy(dst + sizeof(w), st->pos, st->npos * sizeof(double));
 	memcpy(dst + sizeof(w) + st->npos * sizeof(double), st->neg, st->nneg * sizeof(double));
@@ -303,9 +283,11 @@ calib_scores_read(MemoryContext ctx, const char *p, Size len)
 	if (len < sizeof(w))
 		elog(ERROR, "calib: truncated scores aggregate state");
 	memcpy(&w, p, sizeof(w));
+	/* compare counts with the payload without adding them (no overflow) */
 	if (w.npos < 0 || w.nneg < 0 || w.bins < CALIB_MIN_BINS || w.bins > CALIB_MAX_BINS ||
 		(len - sizeof(w)) % sizeof(double) != 0 ||
-		(len - sizeof(w)) / sizeof(double) != (Size) (w.npos + w.nneg))
+		(Size) w.npos > (len - sizeof(w)) / sizeof(double) ||
+		(Size) w.nneg != (len - sizeof(w)) / sizeof(double) - (Size) w.npos)
 		elog(ERROR, "calib: corrupt scores aggregate state");
 	st = scores_new(ctx, w.bins);
 	scores_append(st, (const double *) (p + sizeof(w)), w.npos, true);

@@ -42,6 +42,7 @@ dense_new(MemoryContext ctx)
 	Assert(sizeof(DenseVar) == VARHDRSZ + calib_summary_dense_size());
 	SET_VARSIZE(d, sizeof(DenseVar));
 	calib_summary_dense_header(d->hdr);
+	calib_summary_init(&d->s);
 	return d;
 }
 
@@ -171,22 +172,37 @@ calib_summary_send(PG_FUNCTION_ARGS)
  * argument 0 is always one this function allocated in the aggregate
  * context); otherwise a new dense copy of argument 0.
  */
+static inline bool
+is_dense(Datum v)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(v);
+
+	return !VARATT_IS_EXTENDED(raw) && VARSIZE(raw) == sizeof(DenseVar) &&
+		((DenseVar *) raw)->hdr[0] == CALIB_SUMMARY_VERSION &&
+		((DenseVar *) raw)->hdr[1] == CALIB_SUMMARY_DENSE;
+}
+
+/* fn_extra marker: this call site was seen to run inside an aggregate. */
+static char in_aggregate_mark;
+
 static DenseVar *
 state_for_update(FunctionCallInfo fcinfo)
 {
 	MemoryContext aggctx;
-	bool		in_agg = AggCheckCallContext(fcinfo, &aggctx);
+	bool		in_agg;
 	DenseVar   *d;
 
-	if (!PG_ARGISNULL(0) && in_agg)
-	{
-		struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(0));
+	/* the per-row path: an FmgrInfo belongs to one aggregate (or to one
+	 * plain call site), so the check below is remembered */
+	if (fcinfo->flinfo->fn_extra == &in_aggregate_mark && !PG_ARGISNULL(0) &&
+		is_dense(PG_GETARG_DATUM(0)))
+		return (DenseVar *) DatumGetPointer(PG_GETARG_DATUM(0));
 
-		if (!VARATT_IS_EXTENDED(raw) && VARSIZE(raw) == sizeof(DenseVar) &&
-			calib_summary_stored_form((const uint8 *) VARDATA(raw), VARSIZE(raw) - VARHDRSZ)
-			== CALIB_SUMMARY_DENSE)
-			return (DenseVar *) raw;
-	}
+	in_agg = AggCheckCallContext(fcinfo, &aggctx);
+	if (in_agg)
+		fcinfo->flinfo->fn_extra = &in_aggregate_mark;
+	if (!PG_ARGISNULL(0) && in_agg && is_dense(PG_GETARG_DATUM(0)))
+		return (DenseVar *) DatumGetPointer(PG_GETARG_DATUM(0));
 	d = dense_new(in_agg ? aggctx : CurrentMemoryContext);
 	if (!PG_ARGISNULL(0))
 		summary_add_datum(&d->s, PG_GETARG_DATUM(0));
@@ -207,7 +223,10 @@ calib_summary_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();	/* rows with a NULL are skipped */
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
+	c = PG_GETARG_FLOAT8(1);
+	if (unlikely(!calib_confidence_ok(c)))
+		calib_checked_confidence(c);	/* reports the error */
+	c += 0.0;					/* -0 counts as 0 */
 	d = state_for_update(fcinfo);
 	calib_summary_add(&d->s, c, PG_GETARG_BOOL(2));
 	PG_RETURN_POINTER(d);
@@ -374,7 +393,7 @@ sum_sq(const CalibSummary *s)
 static double
 sum_ll(const CalibSummary *s)
 {
-	return s->sum_log_loss;
+	return calib_summary_log_loss(s);
 }
 
 static double

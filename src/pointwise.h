@@ -24,13 +24,34 @@ calib_sq_error(double c, bool correct)
  * about 36.04 instead of infinity.
  */
 static inline double
-calib_log_loss(double c, bool correct)
+calib_clip_probability(double c)
 {
 	if (c < DBL_EPSILON)
 		c = DBL_EPSILON;
 	if (c > 1.0 - DBL_EPSILON)
 		c = 1.0 - DBL_EPSILON;
+	return c;
+}
+
+static inline double
+calib_log_loss(double c, bool correct)
+{
+	c = calib_clip_probability(c);
 	return correct ? -log(c) : -log1p(-c);
+}
+
+/*
+ * exp(-calib_log_loss(c, correct)): the clipped probability the forecast gave
+ * to what happened.  A sum of log-loss terms equals -log of the product of
+ * these; calib.summary multiplies them (keeping the exponent apart) and takes
+ * one log at the end, which keeps two libm calls out of its per-row path.
+ * The terms are the same; only the rounding differs (about 1e-16 per row).
+ */
+static inline double
+calib_outcome_probability(double c, bool correct)
+{
+	c = calib_clip_probability(c);
+	return correct ? c : 1.0 - c;
 }
 
 #endif

@@ -132,7 +132,7 @@ calib_clipped_logit(double p)
 		p = CALIB_LOGIT_EPS;
 	if (p > 1.0 - CALIB_LOGIT_EPS)
 		p = 1.0 - CALIB_LOGIT_EPS;
-	return log(p) - log1p(-p);
+	return log(p / (1.0 - p));	/* 1 - p exact for p >= 1/2 */
 }
 
 double
@@ -605,42 +605,19 @@ temperature_derivs(const double *z, const double *wp, const double *wn, int64_t 
 }
 
 /*
- * Temperature: minimise L(beta) = sum wp softplus(-beta z) + wn softplus(beta z)
- * over beta = 1/T > 0.  L is convex; L'(0) = sum z (wn - wp) / 2.  The
- * minimiser is positive and finite iff L'(0) < 0 and some row contradicts the
- * rule "p > 1/2 means correct" (else L' < 0 everywhere: T -> 0).  Safeguarded
- * Newton inside a bracket [lo, hi] with L'(lo) < 0 < L'(hi).
+ * Whether the temperature MLE is a finite beta > 0 (see calib_fit_temperature):
+ * 0 when it is, else why not.
  */
-const char *
-calib_fit_temperature(const CalibScores *s, double *work, CalibMap **out)
+static const char *
+temperature_exists(const double *z, const double *wp, const double *wn, int64_t k)
 {
-	int64_t		n = s->npos + s->nneg;
-	double	   *z = work,
-			   *wp = work + n,
-			   *wn = work + 2 * n;
-	int64_t		k = logit_groups(s, z, wp, wn);
-	double		d0 = 0.0,
-				lo = 0.0,
-				hi = 1.0,
-				beta,
-				d1,
-				d2;
-	int			contradicted = 0,
-				nonzero = 0;
+	double		d0 = 0.0;
+	int			contradicted = 0;
 
-	*out = NULL;
 	for (int64_t i = 0; i < k; i++)
 	{
 		d0 += 0.5 * z[i] * (wn[i] - wp[i]);
-		nonzero |= z[i] != 0.0;
 		contradicted |= (z[i] > 0.0 && wn[i] > 0) || (z[i] < 0.0 && wp[i] > 0);
-	}
-	if (!nonzero)
-	{
-		/* every confidence is 1/2: every T gives the same fit; keep T = 1 */
-		if ((*out = new_map(CALIB_MAP_TEMPERATURE, 0)) != NULL)
-			(*out)->v[0] = 1.0;
-		return *out ? NULL : "out of memory";
 	}
 	if (d0 >= 0.0)
 		return "no temperature fits: confidence is not positively associated with correctness "
@@ -648,43 +625,120 @@ calib_fit_temperature(const CalibScores *s, double *work, CalibMap **out)
 	if (!contradicted)
 		return "no finite temperature fits: every answer above confidence 0.5 is correct and every one "
 			"below is wrong (separable data, the likelihood grows as T -> 0)";
-	for (int i = 0;; i++)		/* find hi with L'(hi) > 0; exists, see above */
-	{
-		temperature_derivs(z, wp, wn, k, hi, &d1, &d2);
-		if (d1 >= 0.0)
-			break;
-		if (i > 2000)
-			return "temperature fit failed to bracket the optimum";
-		lo = hi;
-		hi *= 2.0;
-	}
-	if (d1 == 0.0)
-		beta = hi;
-	else
-	{
-		beta = lo > 0.0 ? 0.5 * (lo + hi) : hi;
-		for (int it = 0; it < 200; it++)
-		{
-			double		next;
+	return NULL;
+}
 
-			temperature_derivs(z, wp, wn, k, beta, &d1, &d2);
-			if (d1 == 0.0)
-				break;
-			if (d1 < 0.0)
-				lo = beta;
-			else
-				hi = beta;
-			next = d2 > 0.0 ? beta - d1 / d2 : NAN;
-			if (!(next > lo && next < hi))
-				next = 0.5 * (lo + hi);	/* Newton left the bracket: bisect */
-			if (fabs(next - beta) <= 1e-15 * beta || next == lo || next == hi)
-			{
-				beta = next;
-				break;
-			}
-			beta = next;
-		}
+/*
+ * Safeguarded Newton for L'(beta) = 0 from beta0, keeping a bracket
+ * lo < root < hi (hi infinite until L' > 0 is seen; then steps that leave
+ * the bracket double beta or bisect).  L is convex and the root exists.
+ */
+static double
+temperature_solve(const double *z, const double *wp, const double *wn, int64_t k, double beta)
+{
+	double		lo = 0.0,
+				hi = INFINITY;
+
+	for (int it = 0; it < 3000; it++)
+	{
+		double		d1,
+					d2,
+					next;
+
+		temperature_derivs(z, wp, wn, k, beta, &d1, &d2);
+		if (d1 == 0.0)
+			break;
+		if (d1 < 0.0)
+			lo = beta;
+		else
+			hi = beta;
+		next = d2 > 0.0 ? beta - d1 / d2 : NAN;
+		if (next > lo && next < hi && fabs(next - beta) <= 1e-9 * beta)
+			return next;		/* quadratic convergence: the error is now ~1e-18 */
+		if (!(next > lo && next < hi))
+			next = isinf(hi) ? 2.0 * beta : 0.5 * (lo + hi);
+		if (next == lo || next == hi)
+			break;				/* bracket at rounding level */
+		beta = next;
 	}
+	return beta;
+}
+
+/*
+ * A warm start for the Newton iterations: consecutive groups pooled into at
+ * most CALIB_COARSE chunks (sums of wp and wn, weighted mean logit).  The fit
+ * on the chunks is close to the full one, so the full data need only two or
+ * three passes; the answer is still the exact optimum of the full likelihood.
+ */
+#define CALIB_COARSE 2048
+
+static int64_t
+coarsen(const double *z, const double *wp, const double *wn, int64_t k,
+		double *cz, double *cwp, double *cwn)
+{
+	int64_t		per = (k + CALIB_COARSE - 1) / CALIB_COARSE,
+				c = 0;
+
+	for (int64_t i = 0; i < k; i += per)
+	{
+		double		sz = 0.0,
+					sp = 0.0,
+					sn = 0.0;
+
+		for (int64_t j = i; j < k && j < i + per; j++)
+		{
+			sz += z[j] * (wp[j] + wn[j]);
+			sp += wp[j];
+			sn += wn[j];
+		}
+		cz[c] = sz / (sp + sn);
+		cwp[c] = sp;
+		cwn[c] = sn;
+		c++;
+	}
+	return c;
+}
+
+/*
+ * Temperature: minimise L(beta) = sum wp softplus(-beta z) + wn softplus(beta z)
+ * over beta = 1/T > 0.  L is convex; L'(0) = sum z (wn - wp) / 2.  The
+ * minimiser is positive and finite iff L'(0) < 0 and some row contradicts the
+ * rule "p > 1/2 means correct" (else L' < 0 everywhere: T -> 0).
+ */
+const char *
+calib_fit_temperature(const CalibScores *s, double *work, CalibMap **out)
+{
+	int64_t		n = s->npos + s->nneg;
+	double	   *z = work,
+			   *wp = work + n,
+			   *wn = work + 2 * n,
+				cz[CALIB_COARSE],
+				cwp[CALIB_COARSE],
+				cwn[CALIB_COARSE],
+				beta = 1.0;
+	int64_t		k = logit_groups(s, z, wp, wn),
+				kc;
+	int			nonzero = 0;
+	const char *why;
+
+	*out = NULL;
+	for (int64_t i = 0; i < k; i++)
+		nonzero |= z[i] != 0.0;
+	if (!nonzero)
+	{
+		/* every confidence is 1/2: every T gives the same fit; keep T = 1 */
+		if ((*out = new_map(CALIB_MAP_TEMPERATURE, 0)) != NULL)
+			(*out)->v[0] = 1.0;
+		return *out ? NULL : "out of memory";
+	}
+	if ((why = temperature_exists(z, wp, wn, k)) != NULL)
+		return why;
+	kc = coarsen(z, wp, wn, k, cz, cwp, cwn);
+	if (kc < k && temperature_exists(cz, cwp, cwn, kc) == NULL)
+		beta = temperature_solve(cz, cwp, cwn, kc, 1.0);
+	beta = temperature_solve(z, wp, wn, k, beta);
+	if (!(beta > 0.0 && isfinite(beta)))
+		return "temperature fit did not converge";
 	if ((*out = new_map(CALIB_MAP_TEMPERATURE, 0)) == NULL)
 		return "out of memory";
 	(*out)->v[0] = 1.0 / beta;
@@ -723,11 +777,70 @@ platt_eval(const double *z, const double *wp, const double *wn, int64_t k,
 }
 
 /*
+ * Newton with a backtracking line search on the loss from (a, b); true when
+ * it converged (a step below 1e-9 relative, after which quadratic
+ * convergence leaves an error of ~1e-18, or no decrease possible).
+ */
+static int
+platt_solve(const double *z, const double *wp, const double *wn, int64_t k, double *pa, double *pb)
+{
+	double		a = *pa,
+				b = *pb,
+				g[2],
+				h[3],
+				loss = platt_eval(z, wp, wn, k, a, b, g, h);
+	int			converged = 0;
+
+	for (int it = 0; it < 200 && !converged; it++)
+	{
+		double		det = h[0] * h[2] - h[1] * h[1],
+					da,
+					db,
+					step = 1.0;
+
+		if (!(det > 0.0))
+			break;
+		da = -(h[2] * g[0] - h[1] * g[1]) / det;
+		db = -(h[0] * g[1] - h[1] * g[0]) / det;
+		if (fabs(da) <= 1e-9 * (1.0 + fabs(a)) && fabs(db) <= 1e-9 * (1.0 + fabs(b)))
+		{
+			a += da;
+			b += db;
+			converged = 1;
+			break;
+		}
+		for (int ls = 0; ls < 60; ls++)
+		{
+			double		g2[2],
+						h2[3],
+						l2 = platt_eval(z, wp, wn, k, a + step * da, b + step * db, g2, h2);
+
+			if (l2 <= loss)
+			{
+				a += step * da;
+				b += step * db;
+				loss = l2;
+				memcpy(g, g2, sizeof g2);
+				memcpy(h, h2, sizeof h2);
+				break;
+			}
+			if (ls == 59)
+				converged = 1;	/* no decrease possible: optimum to rounding */
+			step *= 0.5;
+		}
+	}
+	*pa = a;
+	*pb = b;
+	return converged && isfinite(a) && isfinite(b);
+}
+
+/*
  * Platt: unregularised logistic regression of correctness on the clipped
  * logit.  The MLE exists and is unique iff both classes occur, there are two
  * distinct logits, and the logits of correct and wrong answers overlap
- * strictly (no threshold separates them, even with ties on it).  Newton with
- * a backtracking line search from the identity map (a, b) = (1, 0).
+ * strictly (no threshold separates them, even with ties on it).  Newton from
+ * the fit on the pooled chunks (or from the identity (1, 0) when the chunks
+ * have no finite fit).
  */
 const char *
 calib_fit_platt(const CalibScores *s, double *work, CalibMap **out)
@@ -735,14 +848,14 @@ calib_fit_platt(const CalibScores *s, double *work, CalibMap **out)
 	int64_t		n = s->npos + s->nneg;
 	double	   *z = work,
 			   *wp = work + n,
-			   *wn = work + 2 * n;
-	int64_t		k;
-	double		a = 1.0,
-				b = 0.0,
-				g[2],
-				h[3],
-				loss;
-	int			converged = 0;
+			   *wn = work + 2 * n,
+				cz[CALIB_COARSE],
+				cwp[CALIB_COARSE],
+				cwn[CALIB_COARSE],
+				a = 1.0,
+				b = 0.0;
+	int64_t		k,
+				kc;
 
 	*out = NULL;
 	if (s->nneg == 0)
@@ -757,44 +870,13 @@ calib_fit_platt(const CalibScores *s, double *work, CalibMap **out)
 		return "no finite Platt map fits: a confidence threshold separates the correct answers from the wrong "
 			"ones (separable data, the likelihood grows as the slope -> infinity)";
 
-	loss = platt_eval(z, wp, wn, k, a, b, g, h);
-	for (int it = 0; it < 100 && !converged; it++)
+	kc = coarsen(z, wp, wn, k, cz, cwp, cwn);
+	if (kc < k && !(platt_solve(cz, cwp, cwn, kc, &a, &b) && fabs(a) < 1e6 && fabs(b) < 1e6))
 	{
-		double		det = h[0] * h[2] - h[1] * h[1],
-					da,
-					db,
-					step = 1.0;
-
-		if (!(det > 0.0))
-			break;
-		da = -(h[2] * g[0] - h[1] * g[1]) / det;
-		db = -(h[0] * g[1] - h[1] * g[0]) / det;
-		for (int ls = 0; ls < 60; ls++)
-		{
-			double		g2[2],
-						h2[3],
-						l2 = platt_eval(z, wp, wn, k, a + step * da, b + step * db, g2, h2);
-
-			if (l2 <= loss || ls == 59)
-			{
-				converged = fabs(step * da) <= 1e-13 * (1.0 + fabs(a)) &&
-					fabs(step * db) <= 1e-13 * (1.0 + fabs(b));
-				if (l2 <= loss)
-				{
-					a += step * da;
-					b += step * db;
-					loss = l2;
-					memcpy(g, g2, sizeof g2);
-					memcpy(h, h2, sizeof h2);
-				}
-				else
-					converged = 1;	/* no decrease possible: at the optimum to rounding */
-				break;
-			}
-			step *= 0.5;
-		}
+		a = 1.0;				/* chunks (nearly) separable: start from identity */
+		b = 0.0;
 	}
-	if (!converged || !isfinite(a) || !isfinite(b))
+	if (!platt_solve(z, wp, wn, k, &a, &b))
 		return "Platt fit did not converge";
 	if ((*out = new_map(CALIB_MAP_PLATT, 0)) == NULL)
 		return "out of memory";

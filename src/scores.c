@@ -29,14 +29,20 @@ cmp_double(const void *a, const void *b)
 }
 
 /*
- * LSD radix sort, four passes of 16 bits; a pass whose digit is the same for
- * every value is skipped, which for confidences in [0, 1] skips most of the
- * high half.  Small inputs go to qsort.
+ * LSD radix sort: six passes of 11-bit digits (2048 buckets, so every scatter
+ * pass writes to few enough places to stay in cache), all six histograms
+ * counted in one read of the input.  A pass whose digit is the same for every
+ * value is skipped.  Small inputs go to qsort.
  */
+#define RADIX_BITS 11
+#define RADIX_SIZE (1 << RADIX_BITS)
+#define RADIX_PASSES 6			/* 6 * 11 >= 64 */
+
 void
 calib_sort_doubles(double *v, int64_t n, double *scratch)
 {
 	static const int64_t radix_threshold = 4096;
+	static int64_t count[RADIX_PASSES][RADIX_SIZE];
 	double	   *src = v,
 			   *dst = scratch;
 
@@ -45,28 +51,37 @@ calib_sort_doubles(double *v, int64_t n, double *scratch)
 		qsort(v, (size_t) n, sizeof(double), cmp_double);
 		return;
 	}
-	for (int shift = 0; shift < 64; shift += 16)
+	memset(count, 0, sizeof count);
+	for (int64_t i = 0; i < n; i++)
 	{
-		static int64_t count[65536];
+		uint64_t	key = sort_key(v[i]);
+
+		for (int p = 0; p < RADIX_PASSES; p++)
+			count[p][(key >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++;
+	}
+	for (int p = 0; p < RADIX_PASSES; p++)
+	{
+		int			shift = p * RADIX_BITS;
 		int64_t		sum = 0;
 		bool		trivial = false;
 
-		memset(count, 0, sizeof count);
-		for (int64_t i = 0; i < n; i++)
-			count[(sort_key(src[i]) >> shift) & 0xFFFF]++;
-		for (int d = 0; d < 65536; d++)
+		for (int d = 0; d < RADIX_SIZE; d++)
 		{
-			int64_t		c = count[d];
+			int64_t		c = count[p][d];
 
 			if (c == n)
 				trivial = true;
-			count[d] = sum;
+			count[p][d] = sum;	/* now the first output slot of digit d */
 			sum += c;
 		}
 		if (trivial)
 			continue;
 		for (int64_t i = 0; i < n; i++)
-			dst[count[(sort_key(src[i]) >> shift) & 0xFFFF]++] = src[i];
+		{
+			double		x = src[i];
+
+			dst[count[p][(sort_key(x) >> shift) & (RADIX_SIZE - 1)]++] = x;
+		}
 		{
 			double	   *t = src;
 
@@ -76,6 +91,27 @@ calib_sort_doubles(double *v, int64_t n, double *scratch)
 	}
 	if (src != v)
 		memcpy(v, src, (size_t) n * sizeof(double));
+}
+
+void
+calib_sort_tail(double *v, int64_t nsorted, int64_t n, double *scratch)
+{
+	int64_t		i = 0,
+				j = nsorted,
+				w = 0;
+
+	if (nsorted >= n)
+		return;
+	calib_sort_doubles(v + nsorted, n - nsorted, scratch);
+	if (nsorted == 0 || v[nsorted - 1] <= v[nsorted])
+		return;					/* already in order: nothing to merge */
+	/* merge the prefix (copied out) with the tail, writing from the front:
+	 * the write position never passes the tail's read position */
+	memcpy(scratch, v, (size_t) nsorted * sizeof(double));
+	while (i < nsorted && j < n)
+		v[w++] = scratch[i] <= v[j] ? scratch[i++] : v[j++];
+	while (i < nsorted)
+		v[w++] = scratch[i++];
 }
 
 /* ------------------------------------------------------------ group walk */

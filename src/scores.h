@@ -44,6 +44,11 @@ bool		calib_group_next(CalibGroupIter *it, CalibGroup *g);
  * if the caller normalises it first (the glue does: c + 0.0). */
 void		calib_sort_doubles(double *v, int64_t n, double *scratch);
 
+/* v[0 .. nsorted) is sorted ascending already: sort the rest and merge, so a
+ * running window that adds a few values between finals pays O(n), not a full
+ * sort.  scratch must hold n doubles. */
+void		calib_sort_tail(double *v, int64_t nsorted, int64_t n, double *scratch);
+
 /* NaN when either class is empty. */
 double		calib_auroc(const CalibScores *s);
 

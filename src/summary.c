@@ -14,6 +14,10 @@
 
 #include "pointwise.h"
 
+#ifndef M_LN2
+#define M_LN2 0.69314718055994530942
+#endif
+
 #define FINE			CALIB_SUMMARY_FINE_BINS
 #define BITMAP_BYTES	((FINE + 7) / 8)
 #define PACKED_FIXED	(CALIB_SUMMARY_STORED_HDR + 4 * 8 + 2 + BITMAP_BYTES)
@@ -39,18 +43,74 @@ void
 calib_summary_init(CalibSummary *s)
 {
 	memset(s, 0, sizeof *s);
+	s->ll_mant = 1.0;
+}
+
+double
+calib_summary_log_loss(const CalibSummary *s)
+{
+	return s->sum_log_loss - (log(s->ll_mant) + (double) s->ll_exp * M_LN2);
+}
+
+/* Keep the pending product away from underflow: each factor is at least
+ * 2^-52, so renormalising below 2^-900 leaves room for any next factor. */
+static inline void
+renormalise(CalibSummary *s)
+{
+	if (s->ll_mant < 0x1p-900)
+	{
+		int			e;
+
+		s->ll_mant = frexp(s->ll_mant, &e);
+		s->ll_exp += e;
+	}
+}
+
+/* The fine edges calib_bin_edge(k, FINE), computed on first use. */
+static double fine_edges[FINE + 1];
+static bool fine_edges_ready = false;
+
+static void
+init_fine_edges(void)
+{
+	for (int k = 0; k <= FINE; k++)
+		fine_edges[k] = calib_bin_edge(k, FINE);
+	fine_edges_ready = true;
+}
+
+/* Pending product times m 2^e; both mantissas are brought to [1/2, 1)
+ * first, so the product is at least 1/4. */
+static void
+multiply_pending(CalibSummary *s, double m, int64_t e)
+{
+	int			e1,
+				e2;
+
+	s->ll_mant = frexp(s->ll_mant, &e1);
+	m = frexp(m, &e2);
+	s->ll_mant *= m;
+	s->ll_exp += e + e1 + e2;
 }
 
 /* O(1): one bin update and the two exact sums, with the same per-row terms
- * as calib.brier and calib.nll. */
+ * as calib.brier and calib.nll.  The bin is calib_bin_index's, found through
+ * the edge table (this is the hot loop of calib.summary). */
 void
 calib_summary_add(CalibSummary *s, double c, bool correct)
 {
-	calib_bins_add(s->bins, FINE, c, correct);
+	CalibBinAcc *b;
+
+	if (!fine_edges_ready)
+		init_fine_edges();
+	b = &s->bins[calib_bin_index_edges(c, fine_edges, FINE)];
+	b->n++;
+	b->n_correct += correct ? 1 : 0;
+	b->sum_conf += c;
 	s->n++;
 	s->n_correct += correct ? 1 : 0;
 	s->sum_sq_error += calib_sq_error(c, correct);
-	s->sum_log_loss += calib_log_loss(c, correct);
+	s->ll_mant *= calib_outcome_probability(c, correct);
+	renormalise(s);
 }
 
 /* Every bin count is at most its summary's n, so when the totals do not
@@ -67,6 +127,7 @@ calib_summary_merge(CalibSummary *dst, const CalibSummary *src, char *err, size_
 	dst->n_correct += src->n_correct;
 	dst->sum_sq_error += src->sum_sq_error;
 	dst->sum_log_loss += src->sum_log_loss;
+	multiply_pending(dst, src->ll_mant, src->ll_exp);
 	calib_bins_merge(dst->bins, src->bins, FINE);
 	return true;
 }
@@ -201,7 +262,7 @@ calib_summary_check(const CalibSummary *s, char *err, size_t errlen)
 		return fail(err, errlen, "correct=%" PRId64 " but the bins hold %" PRId64
 					" correct answers", s->n_correct, nc);
 	return check_sum("Brier sum sq", s->sum_sq_error, sb.sq_lo, sb.sq_hi, n, err, errlen) &&
-		check_sum("log-loss sum ll", s->sum_log_loss, sb.ll_lo, sb.ll_hi, n, err, errlen);
+		check_sum("log-loss sum ll", calib_summary_log_loss(s), sb.ll_lo, sb.ll_hi, n, err, errlen);
 }
 
 /* --------------------------------------------------------------- metrics */
@@ -304,7 +365,7 @@ calib_summary_to_text(const CalibSummary *s, char *buf, size_t cap)
 							CALIB_SUMMARY_VERSION, FINE, s->n, s->n_correct);
 	pos += put_double(buf + pos, cap - pos, s->sum_sq_error);
 	pos += (size_t) snprintf(buf + pos, cap - pos, " ll=");
-	pos += put_double(buf + pos, cap - pos, s->sum_log_loss);
+	pos += put_double(buf + pos, cap - pos, calib_summary_log_loss(s));
 	pos += (size_t) snprintf(buf + pos, cap - pos, " |");
 	for (int j = 0; j < FINE; j++)
 	{
@@ -585,7 +646,7 @@ calib_summary_to_wire(const CalibSummary *s, uint8_t *buf, size_t cap)
 	p = put_be(p, (uint64_t) s->n, 8);
 	p = put_be(p, (uint64_t) s->n_correct, 8);
 	p = put_be(p, dbits(s->sum_sq_error), 8);
-	p = put_be(p, dbits(s->sum_log_loss), 8);
+	p = put_be(p, dbits(calib_summary_log_loss(s)), 8);
 	p = put_be(p, (uint64_t) nonempty_bins(s), 2);
 	for (int j = 0; j < FINE; j++)
 	{
@@ -724,7 +785,11 @@ calib_summary_pack(const CalibSummary *s, uint8_t *buf, size_t cap)
 	memcpy(p, &s->n, 8);
 	memcpy(p + 8, &s->n_correct, 8);
 	memcpy(p + 16, &s->sum_sq_error, 8);
-	memcpy(p + 24, &s->sum_log_loss, 8);
+	{
+		double		ll = calib_summary_log_loss(s);
+
+		memcpy(p + 24, &ll, 8);
+	}
 	memcpy(p + 32, &nnz, 2);
 	bitmap = p + 34;
 	memset(bitmap, 0, BITMAP_BYTES);
@@ -812,6 +877,9 @@ dense_consistent(const CalibSummary *s, char *err, size_t errlen)
 	}
 	if (n != s->n || nc != s->n_correct)
 		return fail(err, errlen, "stored summary is corrupt: totals do not match its bins");
+	if (!(s->ll_mant > 0.0 && s->ll_mant <= 1.0) || s->ll_exp > 64 || (double) s->ll_exp < -64.0 * ((double) n + 1.0) ||
+		!isfinite(s->sum_log_loss) || !isfinite(s->sum_sq_error))
+		return fail(err, errlen, "stored summary is corrupt: bad sums");
 	return true;
 }
 

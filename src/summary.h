@@ -50,10 +50,17 @@ typedef struct CalibSummary
 	int64_t		n;				/* rows; always the sum of bins[].n */
 	int64_t		n_correct;		/* always the sum of bins[].n_correct */
 	double		sum_sq_error;	/* sum of calib_sq_error terms */
-	double		sum_log_loss;	/* sum of calib_log_loss terms */
+	double		sum_log_loss;	/* sum of calib_log_loss terms, except: */
+	double		ll_mant;		/* pending product of outcome probabilities */
+	int64_t		ll_exp;			/* times 2^ll_exp: the pending log loss is
+								 * -log(ll_mant) - ll_exp log 2 */
 	CalibBinAcc bins[CALIB_SUMMARY_FINE_BINS];
 } CalibSummary;
 
+/* The log-loss sum, pending product included. */
+double		calib_summary_log_loss(const CalibSummary *s);
+
+/* An empty summary (ll_mant = 1: not all-zero bytes). */
 void		calib_summary_init(CalibSummary *s);
 
 /* One row; c must already be a validated confidence in [0, 1]. */

@@ -25,7 +25,8 @@ CALIB_PACKAGES=(make gcc clang libclang-rt-14-dev
 	postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
 	postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
 	postgresql-$PG_MAJOR-cron postgresql-contrib
-	chromium libxml2-utils python3)
+	chromium libxml2-utils python3
+	python3-numpy python3-scipy python3-sklearn)
 
 sudo_if_needed() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -48,11 +49,19 @@ calib_deps() {
 # relative to its own binary, so a copy under $CALIB_TMP with the extension
 # installed by DESTDIR behaves exactly like the system one.
 CALIB_TMP=${CALIB_TMP:-}
+# A suite run by test/run.sh inherits CALIB_TMP: it still stops the clusters
+# it started itself on exit, but leaves the directory to its parent.
+CALIB_OWN_TMP=
+CALIB_TRAP=
 calib_tmp() {
 	if [ -z "$CALIB_TMP" ]; then
 		CALIB_TMP=$(mktemp -d /tmp/calib.XXXXXX)
 		chmod 755 "$CALIB_TMP"
+		CALIB_OWN_TMP=1
+	fi
+	if [ -z "$CALIB_TRAP" ]; then
 		trap calib_cleanup EXIT
+		CALIB_TRAP=1
 	fi
 	export CALIB_TMP
 }
@@ -122,5 +131,5 @@ calib_cleanup() {
 	for d in "${CALIB_CLUSTERS[@]}"; do
 		as_pg "$PGBIN/pg_ctl" -D "$d/data" -m immediate -w stop >/dev/null 2>&1 || true
 	done
-	[ -n "${CALIB_KEEP:-}" ] || rm -rf "$CALIB_TMP"
+	[ -n "${CALIB_KEEP:-}" ] || [ -z "$CALIB_OWN_TMP" ] || rm -rf "$CALIB_TMP"
 }

@@ -1,4 +1,6 @@
 /* Unit tests of src/binning.c: the bin convention and hand-worked metrics. */
+#include <stdlib.h>
+
 #include "binning.h"
 #include "unit.h"
 
@@ -24,6 +26,151 @@ test_bin_index(void)
 			if (k < B)
 				CHECK(calib_bin_index(nextafter(e, 2.0), B) == k);
 		}
+}
+
+/* xorshift64*: deterministic, so a failure reproduces */
+static uint64_t rng_state = 0x2545F4914F6CDD1Du;
+
+static uint64_t
+rng_next(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1Du;
+}
+
+static double
+rng_unit(void)
+{
+	return (double) (rng_next() >> 11) / 9007199254740992.0;
+}
+
+/* The definition itself: the smallest k with c <= (double)(k+1)/B, by search. */
+static int
+bin_by_search(double c, int bins)
+{
+	int			k = 0;
+
+	while (k < bins - 1 && !(c <= calib_bin_edge(k + 1, bins)))
+		k++;
+	return k;
+}
+
+/* Random confidences, edges and their neighbours, for bin counts up to the
+ * maximum, against the linear search. */
+static void
+test_bin_index_random(void)
+{
+	int			bad = 0,
+				bad_edges = 0;
+
+	for (int rep = 0; rep < 3000; rep++)
+	{
+		int			bins = rep < 10 ? CALIB_MAX_BINS - rep : 1 + (int) (rng_next() % CALIB_MAX_BINS);
+		int			k = (int) (rng_next() % (bins + 1));
+		double		e = calib_bin_edge(k, bins);
+		double		cs[5] = {rng_unit(), e, nextafter(e, -1.0), nextafter(e, 2.0), 1.0};
+
+		double	   *edges = malloc(sizeof(double) * (bins + 1));
+
+		calib_bin_edges(bins, edges);
+		for (int i = 0; i < 5; i++)
+		{
+			double		c = cs[i] < 0.0 ? 0.0 : cs[i] > 1.0 ? 1.0 : cs[i];
+			int			want = bin_by_search(c, bins);
+
+			bad += calib_bin_index(c, bins) != want;
+			bad_edges += calib_bin_index_edges(c, edges, bins) != want;
+		}
+		free(edges);
+	}
+	CHECK(bad == 0);
+	CHECK(bad_edges == 0);
+	/* 0 and the smallest positive double are in the first bin; 1 in the last */
+	CHECK(calib_bin_index(0.0, CALIB_MAX_BINS) == 0);
+	CHECK(calib_bin_index(4.9e-324, CALIB_MAX_BINS) == 0);
+	CHECK(calib_bin_index(1.0, CALIB_MAX_BINS) == CALIB_MAX_BINS - 1);
+	CHECK(calib_bin_index(nextafter(1.0, 0.0), CALIB_MAX_BINS) == CALIB_MAX_BINS - 1);
+}
+
+/*
+ * Published Wilson 95% intervals (z = 1.959964): 0 of 10 -> [0, 0.2775],
+ * 10 of 10 -> [0.7225, 1], 5 of 10 -> [0.2366, 0.7634].  0 of 10 upper by
+ * hand: z^2 / (n + z^2) = 3.841459 / 13.841459 = 0.277533.
+ */
+static void
+test_wilson(void)
+{
+	double		lo,
+				hi;
+
+	calib_wilson(0, 10, CALIB_Z95, &lo, &hi);
+	CHECK(lo == 0.0);
+	CHECK_NEAR(hi, 0.277533, 1e-6);
+	calib_wilson(10, 10, CALIB_Z95, &lo, &hi);
+	CHECK_NEAR(lo, 0.722467, 1e-6);
+	CHECK(hi == 1.0);
+	calib_wilson(5, 10, CALIB_Z95, &lo, &hi);
+	CHECK_NEAR(lo, 0.2366, 1e-4);
+	CHECK_NEAR(hi, 0.7634, 1e-4);
+	/* one row: 1 of 1 -> [1 / (1 + z^2), 1] = [0.206543, 1] */
+	calib_wilson(1, 1, CALIB_Z95, &lo, &hi);
+	CHECK_NEAR(lo, 1.0 / (1.0 + CALIB_Z95 * CALIB_Z95), 1e-15);
+	CHECK(hi == 1.0);
+}
+
+/*
+ * Brier decomposition: with bins of single distinct forecasts the identity
+ * brier = rel - res + unc is exact.  Hand-worked, 2 bins:
+ * 0.2 wrong, 0.2 correct | 0.8 correct, 0.8 correct, 0.8 wrong, 0.8 correct.
+ * acc = 4/6 = 2/3, unc = 2/9.  Bin 1: n 2, conf .2, acc .5; bin 2: n 4,
+ * conf .8, acc .75.  rel = 2/6 * .09 + 4/6 * .0025 = .03 + .001666.. = 0.0316666..;
+ * res = 2/6 (.5 - 2/3)^2 + 4/6 (.75 - 2/3)^2 = 1/108 + 1/216 = 1/72.
+ * Brier by rows: (.04 + .64 + 3 * .04 + .64) / 6 = 1.44 / 6 = 0.24
+ * and rel - res + unc = 0.0316666.. - 0.0138888.. + 0.2222222.. = 0.24.
+ */
+static void
+test_brier_parts(void)
+{
+	CalibBinAcc acc[2] = {{0}};
+	CalibBrierParts p;
+
+	calib_bins_add(acc, 2, 0.2, false);
+	calib_bins_add(acc, 2, 0.2, true);
+	calib_bins_add(acc, 2, 0.8, true);
+	calib_bins_add(acc, 2, 0.8, true);
+	calib_bins_add(acc, 2, 0.8, false);
+	calib_bins_add(acc, 2, 0.8, true);
+	calib_brier_parts(acc, 2, &p);
+	CHECK_NEAR(p.reliability, 0.03 + 0.01 / 6.0, 1e-15);
+	CHECK_NEAR(p.resolution, 1.0 / 72.0, 1e-15);
+	CHECK_NEAR(p.uncertainty, 2.0 / 9.0, 1e-15);
+	CHECK_NEAR(p.reliability - p.resolution + p.uncertainty, 0.24, 1e-15);
+}
+
+/* Folding 100 fine bins into 10 equals binning into 10 directly. */
+static void
+test_rebin(void)
+{
+	CalibBinAcc fine[100] = {{0}},
+				direct[10] = {{0}},
+				coarse[10];
+	bool		ok = true;
+
+	for (int i = 0; i < 5000; i++)
+	{
+		double		c = i % 7 == 0 ? (double) (i % 11) / 10.0 : rng_unit();
+		bool		y = rng_next() % 2;
+
+		calib_bins_add(fine, 100, c, y);
+		calib_bins_add(direct, 10, c, y);
+	}
+	calib_bins_rebin(fine, 100, coarse, 10);
+	for (int k = 0; k < 10; k++)
+		ok = ok && coarse[k].n == direct[k].n && coarse[k].n_correct == direct[k].n_correct &&
+			fabs(coarse[k].sum_conf - direct[k].sum_conf) < 1e-9;
+	CHECK(ok);
 }
 
 static void
@@ -52,6 +199,10 @@ int
 main(void)
 {
 	test_bin_index();
+	test_bin_index_random();
 	test_hand_metrics();
+	test_wilson();
+	test_brier_parts();
+	test_rebin();
 	return unit_report("test_binning");
 }

@@ -500,10 +500,11 @@ test_rng_bootstrap(void)
 					neg[1];
 		CalibScores s = {pos, 1, neg, 0};
 		CalibBootstrap bs;
-		int32_t		bin[1];
+		uint32_t	count[1];
+		int64_t		start[22];
 		CalibBinAcc acc[10];
 
-		calib_bootstrap_init(&bs, &s, 10, 7, bin, acc);
+		calib_bootstrap_init(&bs, &s, 10, 7, count, start, acc);
 		CHECK_NEAR(calib_bootstrap_ece(&bs), 0.3, 1e-15);
 	}
 	/* same seed, same sequence of resampled ECEs */
@@ -513,14 +514,16 @@ test_rng_bootstrap(void)
 		CalibScores s = SCORES(pos, neg);
 		CalibBootstrap a,
 					b;
-		int32_t		bina[7],
-					binb[7];
+		uint32_t	cnta[7],
+					cntb[7];
+		int64_t		sta[22],
+					stb[22];
 		CalibBinAcc acca[10],
 					accb[10];
 		int			differ = 0;
 
-		calib_bootstrap_init(&a, &s, 10, 1, bina, acca);
-		calib_bootstrap_init(&b, &s, 10, 1, binb, accb);
+		calib_bootstrap_init(&a, &s, 10, 1, cnta, sta, acca);
+		calib_bootstrap_init(&b, &s, 10, 1, cntb, stb, accb);
 		for (int i = 0; i < 50; i++)
 		{
 			double		x = calib_bootstrap_ece(&a),
@@ -531,6 +534,38 @@ test_rng_bootstrap(void)
 			calib_bootstrap_ece(&a);
 		}
 		CHECK(differ);			/* resamples do vary */
+	}
+	/* a resample equals the naive one: the same draws (same seed) binned row
+	 * by row with calib_bins_add */
+	{
+		double		pos[] = {0.05, 0.1, 0.3, 0.35, 0.5, 0.7, 0.9, 1.0},
+					neg[] = {0.0, 0.2, 0.6, 0.6, 0.95};
+		CalibScores s = SCORES(pos, neg);
+		CalibBootstrap bs;
+		uint32_t	cnt[13];
+		int64_t		st[22];
+		CalibBinAcc acc[10];
+		CalibRng	r;
+
+		calib_bootstrap_init(&bs, &s, 10, 99, cnt, st, acc);
+		calib_rng_seed(&r, 99);
+		for (int rep = 0; rep < 20; rep++)
+		{
+			CalibBinAcc naive[10] = {{0}};
+			CalibBinnedError e;
+
+			for (int i = 0; i < 13; i++)
+			{
+				uint64_t	j = calib_rng_below(&r, 13);
+
+				if (j < 8)
+					calib_bins_add(naive, 10, pos[j], true);
+				else
+					calib_bins_add(naive, 10, neg[j - 8], false);
+			}
+			calib_binned_error(naive, 10, &e);
+			CHECK_NEAR(calib_bootstrap_ece(&bs), e.ece, 1e-15);
+		}
 	}
 }
 

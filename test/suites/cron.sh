@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# test/suites/cron.sh -- pg_cron drives calib: a cluster with pg_cron
+# preloaded, a job scheduled every minute, and proof that it ran.
+#
+# How pg_cron 1.4 reaches the server: its launcher opens an ordinary libpq
+# connection per job to host=cron.host (default 'localhost'), port = the
+# server's own `port`, database = cron.database_name, as the job's user.
+# Our clusters listen only on 127.0.0.1 and put their socket in a private
+# directory, so 'localhost' would depend on /etc/hosts resolving to IPv4
+# first; we name the address explicitly.  pg_hba is 'trust' (initdb -A
+# trust), so no password is needed.  (cron.use_background_workers = on would
+# avoid libpq altogether; the default is what most installations run.)
+source "$(dirname "$0")/../lib.sh"
+
+calib_deps
+[ -n "${PGBIN:-}" ] || calib_build
+calib_start cron "shared_preload_libraries = 'pg_cron'
+cron.database_name = 'calib_cron'
+cron.host = '127.0.0.1'"
+cd "$CALIB_ROOT"
+
+fail() { echo "cron suite: $*" >&2; exit 1; }
+q() { calib_psql cron -d calib_cron -At "$@"; }
+
+calib_psql cron -c "CREATE DATABASE calib_cron"
+q -c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION calib"
+q -f test/data/sample_responses.sql >/dev/null
+q <<'SQL'
+CREATE TABLE cron_probe (ran_at timestamptz NOT NULL DEFAULT now(), ece double precision);
+SELECT cron.schedule('calib-probe', '* * * * *',
+    $$INSERT INTO cron_probe(ece) SELECT calib.ece(confidence, correct) FROM calib_demo.responses$$);
+SQL
+
+# pg_cron starts jobs at the top of each minute: wait at most ~70 s.
+deadline=$((SECONDS + 75))
+while :; do
+	done_runs=$(q -c "SELECT count(*) FROM cron.job_run_details WHERE status = 'succeeded'")
+	[ "$done_runs" -ge 1 ] && break
+	failed=$(q -c "SELECT string_agg(return_message, '; ') FROM cron.job_run_details WHERE status = 'failed'")
+	[ -z "$failed" ] || fail "job failed: $failed"
+	[ $SECONDS -lt $deadline ] || { tail -20 "$CALIB_TMP/cron/server.log" >&2; fail "no run within 75 s"; }
+	sleep 2
+done
+
+ok=$(q -c "SELECT count(*) = 1 AND bool_and(ece BETWEEN 0 AND 1) FROM cron_probe")
+[ "$ok" = t ] || fail "the job did not insert its row (cron_probe: $(q -c 'TABLE cron_probe'))"
+q -c "SELECT jobid, status, return_message, end_time - start_time AS took FROM cron.job_run_details"
+echo "cron suite: ok"

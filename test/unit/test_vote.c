@@ -1,0 +1,470 @@
+/* Unit tests of src/vote.c: hand-worked votes, order independence under
+ * shuffling, splitting and the wire format, corrupt wire input, agreement
+ * and best-of-N. */
+#include <stdint.h>
+#include <string.h>
+
+#include "vote.h"
+#include "unit.h"
+
+static void *
+t_grow(void *arg, void *p, size_t old, size_t n)
+{
+	void	   *q = realloc(p, n);
+
+	(void) arg;
+	(void) old;
+	if (q == NULL)
+		abort();
+	return q;
+}
+
+static void
+t_release(void *arg, void *p)
+{
+	(void) arg;
+	free(p);
+}
+
+static const CalibMem mem = {t_grow, t_release};
+
+static CalibVote *
+new_vote(bool weighted)
+{
+	CalibVote  *v = malloc(sizeof(CalibVote));
+
+	calib_vote_init(v, &mem, NULL, weighted);
+	return v;
+}
+
+static void
+drop_vote(CalibVote *v)
+{
+	calib_vote_free(v);
+	free(v);
+}
+
+static void
+add(CalibVote *v, const char *s, double w)
+{
+	CHECK(calib_vote_add(v, s, strlen(s), w) == CALIB_VOTE_OK);
+}
+
+static const char *
+winner(CalibVote *v, CalibVoteSummary *s)
+{
+	static char buf[256];
+	size_t		len;
+	const char *a;
+
+	calib_vote_summarize(v, s);
+	if (s->winner < 0)
+		return NULL;
+	a = calib_vote_answer(v, s->winner, &len);
+	memcpy(buf, a, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void
+test_hand(void)
+{
+	CalibVote  *v = new_vote(false);
+	CalibVoteSummary s;
+
+	/* empty */
+	CHECK(winner(v, &s) == NULL);
+	CHECK(s.n == 0 && s.distinct_answers == 0 && isnan(s.share) && isnan(s.entropy));
+	CHECK(isnan(calib_vote_agreement(v)));
+
+	/* a b a c: a wins 2 of 4; H = -(1/2 ln 1/2 + 2 * 1/4 ln 1/4) = 1.5 ln 2 */
+	add(v, "a", 1);
+	CHECK(isnan(calib_vote_agreement(v)));	/* one answer */
+	add(v, "b", 1);
+	add(v, "a", 1);
+	add(v, "c", 1);
+	CHECK(strcmp(winner(v, &s), "a") == 0);
+	CHECK(s.votes == 2 && s.n == 4 && s.distinct_answers == 3);
+	CHECK(s.share == 0.5);
+	CHECK_NEAR(s.entropy, 1.5 * log(2.0), 1e-15);
+	/* agreement: (2*1 + 0 + 0) / (4*3) = 1/6 */
+	CHECK_NEAR(calib_vote_agreement(v), 1.0 / 6.0, 1e-16);
+	drop_vote(v);
+
+	/* ties: smallest bytes, a proper prefix first, the empty string first */
+	v = new_vote(false);
+	add(v, "b", 1);
+	add(v, "ab", 1);
+	add(v, "a", 1);
+	CHECK(strcmp(winner(v, &s), "a") == 0);
+	CHECK_NEAR(s.entropy, log(3.0), 1e-15);
+	add(v, "", 1);
+	CHECK(strcmp(winner(v, &s), "") == 0);
+	/* bytes compare unsigned: "\xC3\xA9" (é) after "z" */
+	add(v, "\xC3\xA9", 1);
+	add(v, "\xC3\xA9", 1);
+	add(v, "z", 1);
+	add(v, "z", 1);
+	CHECK(strcmp(winner(v, &s), "z") == 0);
+	CHECK(s.votes == 2 && s.n == 8 && s.distinct_answers == 6);
+	drop_vote(v);
+
+	/* one answer: share 1, entropy 0, agreement 1 */
+	v = new_vote(false);
+	add(v, "x", 1);
+	add(v, "x", 1);
+	add(v, "x", 1);
+	CHECK(strcmp(winner(v, &s), "x") == 0);
+	CHECK(s.share == 1.0 && s.entropy == 0.0 && calib_vote_agreement(v) == 1.0);
+	drop_vote(v);
+}
+
+static void
+test_weighted_hand(void)
+{
+	CalibVote  *v = new_vote(true);
+	CalibVoteSummary s;
+
+	/* a: .5 + .25 = .75, b: 1.0 -> b wins with share 1/1.75 = 4/7 */
+	add(v, "a", 0.5);
+	add(v, "b", 1.0);
+	add(v, "a", 0.25);
+	CHECK(strcmp(winner(v, &s), "b") == 0);
+	CHECK(s.votes == 1.0 && s.n == 3 && s.distinct_answers == 2);
+	CHECK_NEAR(s.share, 4.0 / 7.0, 1e-15);
+	CHECK_NEAR(s.entropy, -(3.0 / 7 * log(3.0 / 7) + 4.0 / 7 * log(4.0 / 7)), 1e-15);
+	drop_vote(v);
+
+	/* all weights zero: smallest answer, share and entropy undefined */
+	v = new_vote(true);
+	add(v, "q", 0.0);
+	add(v, "p", -0.0);
+	CHECK(strcmp(winner(v, &s), "p") == 0);
+	CHECK(s.votes == 0.0 && !signbit(s.votes) && isnan(s.share) && isnan(s.entropy));
+	drop_vote(v);
+
+	/*
+	 * Row order must not matter.  Summed in arrival order 1e16 + 1 + 1
+	 * is 1e16 (each 1 is half an ulp and rounds to even) but 1 + 1 + 1e16
+	 * is 1e16 + 2.  Summing ascending always gives 1e16 + 2, which ties
+	 * with y's single 1e16 + 2, so x wins the tie by bytes in any order.
+	 */
+	for (int order = 0; order < 2; order++)
+	{
+		v = new_vote(true);
+		add(v, "y", 1e16 + 2);
+		if (order == 0)
+		{
+			add(v, "x", 1e16);
+			add(v, "x", 1);
+			add(v, "x", 1);
+		}
+		else
+		{
+			add(v, "x", 1);
+			add(v, "x", 1);
+			add(v, "x", 1e16);
+		}
+		CHECK(strcmp(winner(v, &s), "x") == 0);
+		CHECK(s.votes == 1e16 + 2 && s.share == 0.5);
+		drop_vote(v);
+	}
+}
+
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+
+static uint32_t
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t) (rng >> 11);
+}
+
+typedef struct Row
+{
+	char		answer[24];
+	double		w;
+} Row;
+
+static CalibVote *
+vote_rows(const Row *rows, int n, bool weighted)
+{
+	CalibVote  *v = new_vote(weighted);
+
+	for (int i = 0; i < n; i++)
+		add(v, rows[i].answer, rows[i].w);
+	return v;
+}
+
+/* Serialise and read back. */
+static CalibVote *
+roundtrip(const CalibVote *v)
+{
+	uint64_t	size = calib_vote_wire_size(v);
+	char	   *buf = malloc(size);
+	CalibVote  *r = new_vote(!v->weighted);	/* the wire says which */
+
+	calib_vote_serialize(v, buf);
+	CHECK(calib_vote_deserialize(r, buf, size) == CALIB_VOTE_OK);
+	CHECK(r->weighted == v->weighted);
+	free(buf);
+	return r;
+}
+
+static bool
+same_summary(const CalibVoteSummary *a, CalibVote *va, const CalibVoteSummary *b, CalibVote *vb)
+{
+	size_t		la,
+				lb;
+	const char *sa = calib_vote_answer(va, a->winner, &la),
+			   *sb = calib_vote_answer(vb, b->winner, &lb);
+
+	/* bitwise equality of the doubles, not approximate */
+	return la == lb && memcmp(sa, sb, la) == 0 && a->n == b->n &&
+		a->distinct_answers == b->distinct_answers &&
+		memcmp(&a->votes, &b->votes, sizeof(double)) == 0 &&
+		memcmp(&a->share, &b->share, sizeof(double)) == 0 &&
+		memcmp(&a->entropy, &b->entropy, sizeof(double)) == 0;
+}
+
+/*
+ * Random groups (few or many distinct answers, so both the linear scan and
+ * the slot index are used): shuffled rows, and rows split into parts that
+ * are serialised, read back and merged in reverse order, give bit-identical
+ * summaries; the counts match a brute-force count.
+ */
+static void
+test_order_independence(void)
+{
+	enum
+	{
+		MAXROWS = 3000
+	};
+	static Row	rows[MAXROWS];
+
+	for (int iter = 0; iter < 300; iter++)
+	{
+		int			n = 1 + next_rand() % (iter % 3 == 0 ? MAXROWS : 40);
+		int			kinds = 1 + next_rand() % (iter % 2 ? 5 : 500);
+		bool		weighted = iter % 4 >= 2;
+		CalibVote  *base,
+				   *shuffled,
+				   *merged;
+		CalibVoteSummary s1,
+					s2,
+					s3;
+		int			parts = 1 + next_rand() % 5;
+
+		for (int i = 0; i < n; i++)
+		{
+			snprintf(rows[i].answer, sizeof rows[i].answer, "ans%u", next_rand() % kinds);
+			/* weights across 30 binary orders of magnitude */
+			rows[i].w = ldexp((double) (next_rand() % 1000 + 1), -(int) (next_rand() % 30));
+		}
+		base = vote_rows(rows, n, weighted);
+		for (int i = n - 1; i > 0; i--)
+		{
+			int			j = next_rand() % (i + 1);
+			Row			t = rows[i];
+
+			rows[i] = rows[j];
+			rows[j] = t;
+		}
+		shuffled = vote_rows(rows, n, weighted);
+		merged = new_vote(weighted);
+		for (int p = parts - 1; p >= 0; p--)
+		{
+			int			lo = n * p / parts,
+						hi = n * (p + 1) / parts;
+			CalibVote  *part = vote_rows(rows + lo, hi - lo, weighted),
+					   *back = roundtrip(part);
+
+			CHECK(calib_vote_merge(merged, back) == CALIB_VOTE_OK);
+			drop_vote(part);
+			drop_vote(back);
+		}
+		calib_vote_summarize(base, &s1);
+		calib_vote_summarize(shuffled, &s2);
+		calib_vote_summarize(merged, &s3);
+		CHECK(same_summary(&s1, base, &s2, shuffled));
+		CHECK(same_summary(&s1, base, &s3, merged));
+		{
+			double		a1 = calib_vote_agreement(base),
+						a2 = calib_vote_agreement(merged);
+
+			CHECK(memcmp(&a1, &a2, sizeof(double)) == 0);
+		}
+
+		/* brute force: the winner's count, and no answer beats it */
+		if (!weighted)
+		{
+			size_t		wl;
+			const char *wp = calib_vote_answer(base, s1.winner, &wl);
+			char		w[32];
+			int			wc = 0;
+			bool		ok = true;
+
+			memcpy(w, wp, wl);
+			w[wl] = '\0';
+			for (int i = 0; i < n; i++)
+				wc += strcmp(rows[i].answer, w) == 0;
+			CHECK(s1.votes == wc);
+			for (int i = 0; i < n; i++)
+			{
+				int			c = 0;
+
+				for (int j = 0; j < n; j++)
+					c += strcmp(rows[i].answer, rows[j].answer) == 0;
+				/* strcmp orders like memcmp with a proper prefix first */
+				if (c > wc || (c == wc && strcmp(rows[i].answer, w) < 0))
+					ok = false;
+			}
+			CHECK(ok);
+		}
+		drop_vote(base);
+		drop_vote(shuffled);
+		drop_vote(merged);
+	}
+}
+
+/* Corrupt wire input: every truncation and random byte flips of valid
+ * states either fail cleanly or yield a state that re-serialises. */
+static void
+test_corrupt_wire(void)
+{
+	CalibVote  *v = new_vote(true);
+	uint64_t	size;
+	char	   *good,
+			   *buf;
+	int			accepted = 0;
+
+	for (int i = 0; i < 40; i++)
+	{
+		char		a[8];
+
+		snprintf(a, sizeof a, "w%d", i % 11);
+		add(v, a, i * 0.25);
+	}
+	size = calib_vote_wire_size(v);
+	good = malloc(size);
+	calib_vote_serialize(v, good);
+
+	for (uint64_t cut = 0; cut < size; cut++)
+	{
+		CalibVote  *r = new_vote(false);
+
+		buf = malloc(cut ? cut : 1);
+		memcpy(buf, good, cut);
+		CHECK(calib_vote_deserialize(r, buf, cut) == CALIB_VOTE_CORRUPT);
+		free(buf);
+		drop_vote(r);
+	}
+	for (int iter = 0; iter < 20000; iter++)
+	{
+		CalibVote  *r = new_vote(false);
+		int			flips = 1 + next_rand() % 3;
+
+		buf = malloc(size);
+		memcpy(buf, good, size);
+		for (int f = 0; f < flips; f++)
+			buf[next_rand() % size] ^= (char) (1 << (next_rand() % 8));
+		if (calib_vote_deserialize(r, buf, size) == CALIB_VOTE_OK)
+		{
+			CalibVoteSummary s;
+			CalibVote  *again = roundtrip(r);
+
+			accepted++;
+			calib_vote_summarize(r, &s);
+			CHECK(s.n == r->n);
+			drop_vote(again);
+		}
+		free(buf);
+		drop_vote(r);
+	}
+	printf("test_vote: %d of 20000 mutated states were still valid\n", accepted);
+
+	/* duplicate answers are rejected: two entries "w0" built by hand */
+	{
+		CalibVote  *u = new_vote(false),
+				   *r = new_vote(false);
+		char	   *p;
+
+		add(u, "ab", 1);
+		add(u, "cd", 1);
+		size = calib_vote_wire_size(u);
+		buf = malloc(size);
+		calib_vote_serialize(u, buf);
+		p = memchr(buf + 36, 'c', size - 36);
+		p[0] = 'a';
+		p[1] = 'b';
+		CHECK(calib_vote_deserialize(r, buf, size) == CALIB_VOTE_CORRUPT);
+		free(buf);
+		drop_vote(u);
+		drop_vote(r);
+	}
+	free(good);
+	drop_vote(v);
+}
+
+static void
+test_best_of(void)
+{
+	CalibBestOf b = {0},
+				c = {0};
+
+	CHECK(isnan(calib_best_of_result(&b)));
+	calib_best_of_add(&b, -3.0, true);
+	CHECK(calib_best_of_result(&b) == 1.0);
+	calib_best_of_add(&b, -1.0, false);	/* new top, wrong */
+	CHECK(calib_best_of_result(&b) == 0.0);
+	calib_best_of_add(&b, -1.0, true);	/* tied top: 1 of 2 correct */
+	CHECK(calib_best_of_result(&b) == 0.5);
+	calib_best_of_add(&b, -2.0, true);	/* below the top: ignored */
+	CHECK(calib_best_of_result(&b) == 0.5 && b.n == 4);
+
+	/* merge: c has the same top with 2 of 3 correct -> 3 of 5 */
+	calib_best_of_add(&c, -1.0, true);
+	calib_best_of_add(&c, -1.0, true);
+	calib_best_of_add(&c, -0.0 - 1.0, false);
+	calib_best_of_merge(&b, &c);
+	CHECK(b.ntop == 5 && b.ntop_correct == 3 && b.n == 7);
+	CHECK_NEAR(calib_best_of_result(&b), 0.6, 1e-16);
+
+	/* a higher top elsewhere replaces ours; an empty part changes nothing */
+	{
+		CalibBestOf d = {0},
+					e = {0};
+
+		calib_best_of_add(&d, 0.0, false);
+		calib_best_of_merge(&b, &d);
+		CHECK(calib_best_of_result(&b) == 0.0 && b.n == 8 && b.ntop == 1);
+		calib_best_of_merge(&b, &e);
+		CHECK(b.n == 8);
+		calib_best_of_merge(&e, &b);
+		CHECK(e.n == 8 && e.ntop == 1);
+	}
+	/* -0.0 and 0.0 tie; -infinity is a score like any other */
+	{
+		CalibBestOf z = {0};
+
+		calib_best_of_add(&z, -INFINITY, true);
+		CHECK(calib_best_of_result(&z) == 1.0);
+		calib_best_of_add(&z, -0.0, true);
+		calib_best_of_add(&z, 0.0, false);
+		CHECK(calib_best_of_result(&z) == 0.5);
+	}
+}
+
+int
+main(void)
+{
+	CHECK(sizeof(CalibVote) == 256);	/* one allocator size class */
+	test_hand();
+	test_weighted_hand();
+	test_order_independence();
+	test_corrupt_wire();
+	test_best_of();
+	return unit_report("test_vote");
+}
