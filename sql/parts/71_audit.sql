@@ -331,7 +331,7 @@ $$;
 -- The HTML report of an audit's latest run: one diagram per group.
 CREATE FUNCTION calib.audit_report_html(audit text, bins integer DEFAULT 10)
 RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, calib
 AS $$
     SELECT calib.report_html(

@@ -28,6 +28,12 @@ FROM (SELECT calib.reliability(confidence, correct) AS r
      unnest(q.r) AS b;
 
 \echo
+\echo '== The same diagram as text, for psql (calib.reliability_text)'
+SELECT calib.reliability_text(calib.summary(confidence, correct), 10)
+FROM calib_demo.responses
+WHERE model = 'atlas-1' AND domain = 'law' \g (format=unaligned tuples_only)
+
+\echo
 \echo '== Reasoning traces (calib_demo.traces): which signal predicts a correct answer? (docs/logprobs.md)'
 SELECT predictor, round(calib.auroc(conf, correct)::numeric, 3) AS auroc
 FROM calib_demo.traces,

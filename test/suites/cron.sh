@@ -25,13 +25,13 @@ q() { calib_psql cron -d calib_cron -At "$@"; }
 calib_psql cron -c "CREATE DATABASE calib_cron"
 q -c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION calib"
 q -f test/data/sample_responses.sql >/dev/null
-q <<'SQL'
-CREATE TABLE cron_probe (ran_at timestamptz NOT NULL DEFAULT now(), ece double precision);
-SELECT cron.schedule('calib-probe', '* * * * *',
-    $$INSERT INTO cron_probe(ece) SELECT calib.ece(confidence, correct) FROM calib_demo.responses$$);
+# The nightly audit of the docs, scheduled every minute instead of at 03:00.
+q >/dev/null <<'SQL'
+SELECT calib.define_audit('nightly', 'calib_demo.responses', 'confidence', 'correct', '{model}');
+SELECT cron.schedule('calib-nightly', '* * * * *', $$SELECT calib.run_audit('nightly')$$);
 SQL
 
-# pg_cron starts jobs at the top of each minute: wait at most ~70 s.
+# pg_cron starts jobs at the top of each minute: wait at most ~75 s.
 deadline=$((SECONDS + 75))
 while :; do
 	done_runs=$(q -c "SELECT count(*) FROM cron.job_run_details WHERE status = 'succeeded'")
@@ -41,8 +41,18 @@ while :; do
 	[ $SECONDS -lt $deadline ] || { tail -20 "$CALIB_TMP/cron/server.log" >&2; fail "no run within 75 s"; }
 	sleep 2
 done
-
-ok=$(q -c "SELECT count(*) = 1 AND bool_and(ece BETWEEN 0 AND 1) FROM cron_probe")
-[ "$ok" = t ] || fail "the job did not insert its row (cron_probe: $(q -c 'TABLE cron_probe'))"
 q -c "SELECT jobid, status, return_message, end_time - start_time AS took FROM cron.job_run_details"
+
+# The run appended one summary per model, holding every row of that model.
+ok=$(q -c "SELECT count(*) = 2
+                  AND count(DISTINCT run_id) = 1
+                  AND bool_and(calib.n(h.summary) = (SELECT count(*) FROM calib_demo.responses r
+                                                     WHERE r.model = h.labels->>'model'))
+                  AND sum(calib.n(h.summary)) = 20000
+           FROM calib.audit_history h WHERE audit = 'nightly'")
+[ "$ok" = t ] || fail "history after the cron run is wrong: $(q -c 'SELECT run_id, labels, calib.n(summary) FROM calib.audit_history')"
+
+# The history is configuration data of the extension: pg_dump keeps it.
+"$PGBIN/pg_dump" -h 127.0.0.1 -p "$PORT_cron" -U postgres -d calib_cron > "$CALIB_TMP/cron/dump.sql"
+grep -q '^COPY calib.audit_history ' "$CALIB_TMP/cron/dump.sql" || fail "pg_dump does not dump calib.audit_history"
 echo "cron suite: ok"
