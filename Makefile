@@ -57,4 +57,53 @@ demo:
 bench:
 	bash test/bench/run.sh
 
-.PHONY: unit test-all demo bench
+# libFuzzer harnesses over the plain-C core (test/fuzz/fuzz_*.c), built with
+# clang and ASan + UBSan.  `make fuzz FUZZ_SECONDS=N` fuzzes each for N
+# seconds starting from its committed seed corpus test/fuzz/corpus/<name>/;
+# new inputs and crash artifacts go to $(FUZZ_OUT), never into the repo.
+# `make fuzz-regress` runs every committed corpus file once (no fuzzing).
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS   = -g -O1 -std=c99 -D_GNU_SOURCE -Wall -Wextra -Isrc \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 30
+FUZZ_OUT     ?= test/fuzz/out
+FUZZ_NAMES    = $(basename $(notdir $(wildcard test/fuzz/fuzz_*.c)))
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
+
+test/fuzz/%.bin: test/fuzz/%.c test/fuzz/fuzz.h $(CORE_SRCS) $(wildcard src/*.h)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(CORE_SRCS) -lm
+
+fuzz-build: $(FUZZ_NAMES:%=test/fuzz/%.bin)
+
+fuzz: fuzz-build
+	@set -e; for h in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_OUT)/$$h/corpus $(FUZZ_OUT)/$$h/artifacts test/fuzz/corpus/$$h; \
+	  echo "== fuzzing $$h for $(FUZZ_SECONDS) s"; \
+	  ./test/fuzz/$$h.bin -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_OUT)/$$h/artifacts/ \
+	    $(FUZZ_OUT)/$$h/corpus test/fuzz/corpus/$$h 2>$(FUZZ_OUT)/$$h/log \
+	    || { tail -60 $(FUZZ_OUT)/$$h/log; echo "fuzz: $$h failed; crash input in $(FUZZ_OUT)/$$h/artifacts/"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_runs|^Done' $(FUZZ_OUT)/$$h/log | tr '\n' ' '; echo; \
+	done
+
+# Regenerates the valid seeds of the summary, map and vote harnesses with the
+# encoders (after a format change); the output is committed.
+fuzz-seeds:
+	$(CORE_CC) $(CORE_CFLAGS) -Isrc -o test/fuzz/seeds.bin test/fuzz/seeds.c $(CORE_SRCS) -lm
+	mkdir -p test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map test/fuzz/corpus/fuzz_vote
+	./test/fuzz/seeds.bin test/fuzz/corpus/fuzz_summary test/fuzz/corpus/fuzz_map test/fuzz/corpus/fuzz_vote
+
+fuzz-regress: fuzz-build
+	@mkdir -p $(FUZZ_OUT); set -e; for h in $(FUZZ_NAMES); do \
+	  ./test/fuzz/$$h.bin -runs=0 test/fuzz/corpus/$$h >$(FUZZ_OUT)/$$h.replay 2>&1 \
+	    || { tail -40 $(FUZZ_OUT)/$$h.replay; echo "fuzz-regress: $$h fails on a committed input"; exit 1; }; \
+	  echo "fuzz-regress: $$h replays $$(ls test/fuzz/corpus/$$h | wc -l) committed inputs"; \
+	  rm -f $(FUZZ_OUT)/$$h.replay; \
+	done
+
+# pg_regress and pgTAP against calib built with ASan + UBSan, the sanitizer
+# runtime preloaded into a throwaway server (slow; not part of test-all).
+sanitize-regress:
+	bash test/sanitize.sh
+
+.PHONY: sanitize-regress unit test-all demo bench fuzz fuzz-build fuzz-regress fuzz-seeds

@@ -18,6 +18,7 @@
 #ifndef CALIB_LOGPROB_H
 #define CALIB_LOGPROB_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -106,7 +107,9 @@ void		calib_ksum_add(CalibKSum *k, double x);
 static inline double
 calib_ksum_value(const CalibKSum *k)
 {
-	return k->s + k->c;
+	/* Once the sum overflows, c is inf - inf = NaN: the sum is s itself
+	 * (found by test/fuzz/fuzz_logprob: -8e307 + -1.6e308 gave NaN). */
+	return isfinite(k->s) ? k->s + k->c : k->s;
 }
 
 /* One pass over v (v->n >= 1): validates and summarises.  false on error. */

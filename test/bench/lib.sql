@@ -18,6 +18,11 @@ CREATE TABLE IF NOT EXISTS bench.results (
     plain_ms   double precision,
     note       text
 );
+-- A reference outside the database (scikit-learn, test/bench/extra/sklearn.sh):
+-- its compute time, and separately what getting the data there cost (COPY
+-- out of the server plus parsing into numpy).
+ALTER TABLE bench.results ADD COLUMN IF NOT EXISTS sklearn_ms double precision;
+ALTER TABLE bench.results ADD COLUMN IF NOT EXISTS export_ms  double precision;
 
 CREATE OR REPLACE FUNCTION bench.time_ms(sql text, runs integer)
 RETURNS double precision LANGUAGE plpgsql AS $$
@@ -55,12 +60,16 @@ BEGIN
 END $$;
 
 -- The one table the benchmark prints.
-CREATE OR REPLACE VIEW bench.report AS
+DROP VIEW IF EXISTS bench.report;
+CREATE VIEW bench.report AS
 SELECT section, operation,
        round(op_ms::numeric, 1)                      AS ms,
        round(floor_ms::numeric, 1)                   AS floor_ms,
        round((op_ms / nullif(floor_ms, 0))::numeric, 2) AS "÷ floor",
        round(plain_ms::numeric, 1)                   AS plain_sql_ms,
        round((plain_ms / nullif(op_ms, 0))::numeric, 1) AS "× faster than SQL",
+       round(sklearn_ms::numeric, 1)                 AS sklearn_ms,
+       round((sklearn_ms / nullif(op_ms, 0))::numeric, 1) AS "× faster than sklearn",
+       round(export_ms::numeric, 1)                  AS export_ms,
        note
 FROM bench.results ORDER BY seq;

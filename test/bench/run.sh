@@ -2,7 +2,8 @@
 # test/bench/run.sh -- every benchmark section on one throwaway cluster, one
 # table of medians.  `make bench`; CALIB_BENCH_SCALE=0.01 for a quick run,
 # CALIB_BENCH_RUNS=N timed runs per query (default 5), CALIB_BENCH_ONLY=name
-# to run only sections whose file name contains `name`.
+# to run only sections whose file name contains `name`, CALIB_BENCH_MD=file
+# to also write the table as Markdown.
 #
 # Each file in test/bench/sections/ builds its own data (sized by the psql
 # variable :scale, 1.0 = the sizes the issues name) and calls bench.measure.
@@ -36,5 +37,13 @@ for f in test/bench/extra/*.sh; do
 	bash "$f"
 done
 echo
-echo "calib benchmark: scale $scale, median of $runs runs, $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(date -u +%F)"
+cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
+echo "calib benchmark: scale $scale, median of $runs runs, serial; ${cpu:-unknown CPU}, $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, PostgreSQL $("$PGBIN/postgres" -V | awk '{print $3}'), $(date -u +%F)"
 calib_psql bench -P footer=off -c "SELECT * FROM bench.report"
+# CALIB_BENCH_MD=file also writes the table as Markdown (for docs/performance.md).
+if [ -n "${CALIB_BENCH_MD:-}" ]; then
+	calib_psql bench -A -F ' | ' -P footer=off -c "SELECT * FROM bench.report" |
+		awk 'NR == 1 { print "| " $0 " |"; n = gsub(/ \| /, "&"); s = "|"; for (i = 0; i <= n; i++) s = s "---|"; print s; next }
+		     { print "| " $0 " |" }' > "$CALIB_BENCH_MD"
+	echo "Markdown table written to $CALIB_BENCH_MD"
+fi

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# test/suites/upgrade.sh -- extension versions and upgrade paths.
+#
+# For every version that has a full install script (sql/calib--V.sql,
+# frozen when V was released; the current one is built from sql/parts/), it
+# installs calib at V, runs ALTER EXTENSION calib UPDATE and checks that
+# the result is exactly a fresh install of the default version (every member
+# object and its definition: test/upgrade_fingerprint.sql).  It checks that
+# every available version has an update path to the default one, that
+# ALTER EXTENSION calib UPDATE at the default version is a no-op, and that
+# DROP EXTENSION leaves no object behind.  With a single version (0.1.0 until
+# the first release) only the last three checks have something to do.
+# The release procedure is in docs/security.md ("Versions and upgrades").
+source "$(dirname "$0")/../lib.sh"
+calib_deps
+calib_build
+calib_start upgrade
+cd "$CALIB_ROOT"
+status=0
+fail() { echo "upgrade: $*"; status=1; }
+q() { calib_psql upgrade -d "$1" -Atc "$2"; }
+
+default=$(sed -n "s/^default_version = '\(.*\)'/\1/p" calib.control)
+calib_psql upgrade -c "CREATE DATABASE fresh" -c "CREATE DATABASE path"
+q fresh "CREATE EXTENSION calib"
+[ "$(q fresh "SELECT extversion FROM pg_extension WHERE extname = 'calib'")" = "$default" ] \
+	|| fail "fresh install is not at the default version $default"
+want=$(calib_psql upgrade -d fresh -At -f test/upgrade_fingerprint.sql)
+echo "upgrade: default version $default, $(wc -l <<<"$want") member objects"
+
+# Every available version can reach the default one.
+unreachable=$(q fresh "SELECT string_agg(version, ', ') FROM pg_available_extension_versions
+	WHERE name = 'calib' AND version <> '$default'
+	  AND NOT EXISTS (SELECT 1 FROM pg_extension_update_paths('calib')
+	                  WHERE source = version AND target = '$default' AND path IS NOT NULL)")
+[ -z "$unreachable" ] || fail "no update path to $default from: $unreachable"
+
+# Install each version with a full script, update, compare with fresh.
+versions=$(q fresh "SELECT string_agg(version, ' ' ORDER BY version) FROM pg_available_extension_versions WHERE name = 'calib'")
+for v in $versions; do
+	q path "DROP EXTENSION IF EXISTS calib CASCADE" >/dev/null 2>&1
+	if ! q path "CREATE EXTENSION calib VERSION '$v'" >/dev/null 2>&1; then
+		echo "upgrade: $v has no full install script (reached only through updates)"; continue
+	fi
+	q path "ALTER EXTENSION calib UPDATE" >/dev/null 2>&1
+	got=$(calib_psql upgrade -d path -At -f test/upgrade_fingerprint.sql)
+	if [ "$got" = "$want" ]; then echo "upgrade: $v -> $default equals a fresh install"
+	else fail "$v -> $default differs from a fresh install:"; diff <(echo "$want") <(echo "$got") | head -20; fi
+done
+
+# Updating to the version already installed changes nothing.
+before=$(calib_psql upgrade -d fresh -At -f test/upgrade_fingerprint.sql)
+notice=$(calib_psql upgrade -d fresh -c "ALTER EXTENSION calib UPDATE" 2>&1)
+after=$(calib_psql upgrade -d fresh -At -f test/upgrade_fingerprint.sql)
+[ "$before" = "$after" ] || fail "ALTER EXTENSION calib UPDATE at $default changed objects"
+grep -q "already installed" <<<"$notice" || fail "expected the 'already installed' notice, got: $notice"
+[ "$(q fresh "SELECT extversion FROM pg_extension WHERE extname = 'calib'")" = "$default" ] || fail "version changed"
+
+# DROP EXTENSION removes every object (the schema itself stays, as for every
+# extension whose control file names a schema); and it installs again.
+q fresh "DROP EXTENSION calib" >/dev/null
+left=$(q fresh "SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'calib'::regnamespace)
+	+ (SELECT count(*) FROM pg_type WHERE typnamespace = 'calib'::regnamespace)
+	+ (SELECT count(*) FROM pg_class WHERE relnamespace = 'calib'::regnamespace)")
+[ "$left" = 0 ] || fail "$left objects survive DROP EXTENSION in schema calib"
+q fresh "CREATE EXTENSION calib" >/dev/null || fail "reinstall after DROP failed"
+
+[ $status = 0 ] && echo "upgrade: versions [$versions], every path ends equal to a fresh install; same-version update is a no-op"
+exit $status
