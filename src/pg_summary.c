@@ -16,6 +16,7 @@
 
 #include <math.h>
 
+#include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
@@ -108,6 +109,14 @@ calib_summary_in(PG_FUNCTION_ARGS)
 	return summary_pack_datum(s);
 }
 
+/* Shortest exact doubles by PostgreSQL's Ryu (what float8out prints). */
+static int
+ryu_writer(double x, char *out)
+{
+	StaticAssertStmt(DOUBLE_SHORTEST_DECIMAL_LEN <= 33, "Ryu output must fit the writer's room");
+	return double_to_shortest_decimal_buf(x, out);
+}
+
 PG_FUNCTION_INFO_V1(calib_summary_out);
 Datum
 calib_summary_out(PG_FUNCTION_ARGS)
@@ -116,7 +125,7 @@ calib_summary_out(PG_FUNCTION_ARGS)
 	size_t		cap = calib_summary_text_bound();
 	char	   *buf = palloc(cap);
 
-	calib_summary_to_text(s, buf, cap);
+	calib_summary_to_text_with(s, buf, cap, ryu_writer);
 	PG_RETURN_CSTRING(buf);
 }
 

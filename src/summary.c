@@ -174,29 +174,46 @@ typedef struct SumBounds
 				ll_hi;
 } SumBounds;
 
+/*
+ * Per fine bin, the range of each per-row term over the bin's confidences:
+ * [0] Brier correct, [1] Brier wrong, [2] log loss correct, [3] log loss
+ * wrong.  Computed once per process (2400 logs), not per summary.
+ */
+static double term_lo[FINE][4],
+			term_hi[FINE][4];
+static bool term_ranges_ready = false;
+
+static void
+init_term_ranges(void)
+{
+	for (int j = 0; j < FINE; j++)
+	{
+		double		a = calib_bin_edge(j, FINE),
+					z = calib_bin_edge(j + 1, FINE);
+
+		term_range(calib_sq_error, true, a, z, &term_lo[j][0], &term_hi[j][0]);
+		term_range(calib_sq_error, false, a, z, &term_lo[j][1], &term_hi[j][1]);
+		term_range(calib_log_loss, true, a, z, &term_lo[j][2], &term_hi[j][2]);
+		term_range(calib_log_loss, false, a, z, &term_lo[j][3], &term_hi[j][3]);
+	}
+	term_ranges_ready = true;
+}
+
 /* Add what bin j's rows can contribute to the Brier and log-loss sums. */
 static void
 bound_bin(SumBounds *sb, const CalibBinAcc *b, int j)
 {
-	double		a = calib_bin_edge(j, FINE),
-				z = calib_bin_edge(j + 1, FINE),
-				lo,
-				hi;
 	double		pos = (double) b->n_correct,
 				neg = (double) (b->n - b->n_correct);
 
-	term_range(calib_sq_error, true, a, z, &lo, &hi);
-	sb->sq_lo += pos * lo;
-	sb->sq_hi += pos * hi;
-	term_range(calib_sq_error, false, a, z, &lo, &hi);
-	sb->sq_lo += neg * lo;
-	sb->sq_hi += neg * hi;
-	term_range(calib_log_loss, true, a, z, &lo, &hi);
-	sb->ll_lo += pos * lo;
-	sb->ll_hi += pos * hi;
-	term_range(calib_log_loss, false, a, z, &lo, &hi);
-	sb->ll_lo += neg * lo;
-	sb->ll_hi += neg * hi;
+	if (b->n == 0)
+		return;
+	if (!term_ranges_ready)
+		init_term_ranges();
+	sb->sq_lo += pos * term_lo[j][0] + neg * term_lo[j][1];
+	sb->sq_hi += pos * term_hi[j][0] + neg * term_hi[j][1];
+	sb->ll_lo += pos * term_lo[j][2] + neg * term_lo[j][3];
+	sb->ll_hi += pos * term_hi[j][2] + neg * term_hi[j][3];
 }
 
 static bool
@@ -356,16 +373,42 @@ calib_summary_text_bound(void)
 	return (size_t) FINE * 72 + 160;
 }
 
+static int
+portable_writer(double x, char *out)
+{
+	return (int) put_double(out, 33, x);
+}
+
 size_t
 calib_summary_to_text(const CalibSummary *s, char *buf, size_t cap)
+{
+	return calib_summary_to_text_with(s, buf, cap, portable_writer);
+}
+
+/* Appends one double through the writer (which needs 33 bytes of room). */
+static size_t
+append_double(char *buf, size_t pos, size_t cap, double x, CalibDoubleWriter writer)
+{
+	char		tmp[40];
+	int			len = writer(x, tmp);
+
+	if (len < 0 || pos + (size_t) len >= cap)
+		return pos;
+	memcpy(buf + pos, tmp, (size_t) len + 1);
+	return pos + (size_t) len;
+}
+
+size_t
+calib_summary_to_text_with(const CalibSummary *s, char *buf, size_t cap,
+						   CalibDoubleWriter writer)
 {
 	size_t		pos;
 
 	pos = (size_t) snprintf(buf, cap, "v%d fine=%d n=%" PRId64 " correct=%" PRId64 " sq=",
 							CALIB_SUMMARY_VERSION, FINE, s->n, s->n_correct);
-	pos += put_double(buf + pos, cap - pos, s->sum_sq_error);
+	pos = append_double(buf, pos, cap, s->sum_sq_error, writer);
 	pos += (size_t) snprintf(buf + pos, cap - pos, " ll=");
-	pos += put_double(buf + pos, cap - pos, calib_summary_log_loss(s));
+	pos = append_double(buf, pos, cap, calib_summary_log_loss(s), writer);
 	pos += (size_t) snprintf(buf + pos, cap - pos, " |");
 	for (int j = 0; j < FINE; j++)
 	{
@@ -375,7 +418,7 @@ calib_summary_to_text(const CalibSummary *s, char *buf, size_t cap)
 			continue;
 		pos += (size_t) snprintf(buf + pos, cap - pos, " %d:%" PRId64 ":%" PRId64 ":",
 								 j, b->n, b->n_correct);
-		pos += put_double(buf + pos, cap - pos, b->sum_conf);
+		pos = append_double(buf, pos, cap, b->sum_conf, writer);
 	}
 	return pos;
 }
@@ -824,7 +867,7 @@ calib_summary_stored_form(const uint8_t *buf, size_t len)
 }
 
 static bool
-get_varint(const uint8_t **p, const uint8_t *end, int64_t *out)
+get_varint_slow(const uint8_t **p, const uint8_t *end, int64_t *out)
 {
 	uint64_t	v = 0;
 
@@ -842,6 +885,27 @@ get_varint(const uint8_t **p, const uint8_t *end, int64_t *out)
 		}
 	}
 	return false;
+}
+
+/* LEB128; counts below 16384 (almost all) take the inline paths. */
+static inline bool
+get_varint(const uint8_t **pp, const uint8_t *end, int64_t *out)
+{
+	const uint8_t *p = *pp;
+
+	if (p < end && p[0] < 0x80)
+	{
+		*out = p[0];
+		*pp = p + 1;
+		return true;
+	}
+	if (end - p >= 2 && p[1] < 0x80)
+	{
+		*out = (int64_t) (p[0] & 0x7f) | (int64_t) p[1] << 7;
+		*pp = p + 2;
+		return true;
+	}
+	return get_varint_slow(pp, end, out);
 }
 
 static bool
@@ -910,9 +974,11 @@ typedef struct PackedHead
 	uint16_t	nnz;
 } PackedHead;
 
+#define BITMAP_WORDS ((FINE + 63) / 64)
+
 static bool
-packed_head(const uint8_t *p, size_t avail, PackedHead *h, const CalibSummary *dst,
-			char *err, size_t errlen)
+packed_head(const uint8_t *p, size_t avail, PackedHead *h, uint64_t *words,
+			const CalibSummary *dst, char *err, size_t errlen)
 {
 	int64_t		total;
 	int			bits = 0;
@@ -924,8 +990,12 @@ packed_head(const uint8_t *p, size_t avail, PackedHead *h, const CalibSummary *d
 	memcpy(&h->sq, p + 16, 8);
 	memcpy(&h->ll, p + 24, 8);
 	memcpy(&h->nnz, p + 32, 2);
+	/* the bitmap as little-endian 64-bit words, bit j = bin j */
+	memset(words, 0, BITMAP_WORDS * sizeof(uint64_t));
 	for (int i = 0; i < BITMAP_BYTES; i++)
-		bits += __builtin_popcount(p[34 + i]);
+		words[i / 8] |= (uint64_t) p[34 + i] << (8 * (i % 8));
+	for (int w = 0; w < BITMAP_WORDS; w++)
+		bits += __builtin_popcountll(words[w]);
 	if (h->n < 0 || h->nc < 0 || h->nc > h->n || h->nnz != bits || h->nnz > FINE ||
 		!isfinite(h->sq) || !isfinite(h->ll) || h->sq < 0 || h->ll < 0)
 		return fail(err, errlen, "stored summary is corrupt: bad header");
@@ -935,46 +1005,51 @@ packed_head(const uint8_t *p, size_t avail, PackedHead *h, const CalibSummary *d
 	return true;
 }
 
-/* Decodes straight into dst: merging 5000 stored days stays one pass. */
+/* Decodes straight into dst, visiting only the set bits of the bitmap:
+ * merging 5000 stored days stays one cheap pass each. */
 static bool
 packed_add(const uint8_t *buf, size_t len, CalibSummary *dst, char *err, size_t errlen)
 {
 	const uint8_t *end = buf + len,
 			   *p = buf + CALIB_SUMMARY_STORED_HDR,
-			   *bitmap,
 			   *sums;
 	PackedHead	h = {0, 0, 0, 0, 0};
+	uint64_t	words[BITMAP_WORDS];
 	int64_t		seen = 0,
 				seen_c = 0;
 
-	if (!packed_head(p, (size_t) (end - p), &h, dst, err, errlen))
+	if (!packed_head(p, (size_t) (end - p), &h, words, dst, err, errlen))
 		return false;
-	bitmap = p + 34;
-	sums = bitmap + BITMAP_BYTES;
+	sums = p + 34 + BITMAP_BYTES;
 	if ((size_t) (end - sums) < (size_t) h.nnz * 8)
 		return fail(err, errlen, "stored summary truncated");
 	p = sums + (size_t) h.nnz * 8;
-	for (int j = 0; j < FINE; j++)
+	for (int w = 0; w < BITMAP_WORDS; w++)
 	{
-		CalibBinAcc *b = &dst->bins[j];
-		int64_t		n,
-					nc;
-		double		sum;
+		uint64_t	bits = words[w];
 
-		if (!(bitmap[j / 8] & (1 << (j % 8))))
-			continue;
-		if (!get_varint(&p, end, &n) || !get_varint(&p, end, &nc) ||
-			n <= 0 || nc > n || n > h.n - seen)
-			return fail(err, errlen, "stored summary is corrupt: bad counts in bin %d", j);
-		memcpy(&sum, sums, 8);
-		sums += 8;
-		if (!isfinite(sum) || sum < 0)
-			return fail(err, errlen, "stored summary is corrupt: bad sum in bin %d", j);
-		seen += n;
-		seen_c += nc;
-		b->n += n;
-		b->n_correct += nc;
-		b->sum_conf += sum;
+		while (bits)
+		{
+			int			j = w * 64 + __builtin_ctzll(bits);
+			CalibBinAcc *b = &dst->bins[j];
+			int64_t		n,
+						nc;
+			double		sum;
+
+			bits &= bits - 1;
+			if (!get_varint(&p, end, &n) || !get_varint(&p, end, &nc) ||
+				n <= 0 || nc > n || n > h.n - seen)
+				return fail(err, errlen, "stored summary is corrupt: bad counts in bin %d", j);
+			memcpy(&sum, sums, 8);
+			sums += 8;
+			if (!(sum >= 0.0 && sum <= (double) n))
+				return fail(err, errlen, "stored summary is corrupt: bad sum in bin %d", j);
+			seen += n;
+			seen_c += nc;
+			b->n += n;
+			b->n_correct += nc;
+			b->sum_conf += sum;
+		}
 	}
 	if (p != end)
 		return fail(err, errlen, "stored summary is corrupt: %zu trailing bytes",

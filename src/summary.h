@@ -99,8 +99,16 @@ double		calib_summary_auroc(const CalibSummary *s, double *max_error);
 size_t		calib_summary_text_bound(void);
 
 /* Writes the text form into buf (cap >= calib_summary_text_bound());
- * returns its length. */
+ * returns its length.  Doubles in the shortest form that reads back exactly,
+ * found with snprintf and strtod. */
 size_t		calib_summary_to_text(const CalibSummary *s, char *buf, size_t cap);
+
+/* The same with another shortest-exact double writer (the server passes
+ * PostgreSQL's Ryu, many times faster than trying snprintf precisions):
+ * writes at most 32 characters and a NUL into out, returns the length. */
+typedef int (*CalibDoubleWriter) (double x, char *out);
+size_t		calib_summary_to_text_with(const CalibSummary *s, char *buf, size_t cap,
+									   CalibDoubleWriter writer);
 
 /* Parses text (not NUL-terminated; leading and trailing blanks allowed) and
  * validates it with calib_summary_check. */

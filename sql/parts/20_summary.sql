@@ -14,10 +14,13 @@ CREATE FUNCTION calib._summary_send(calib.summary) RETURNS bytea
 AS 'MODULE_PATHNAME', 'calib_summary_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- Aligned to double: the dense working form is a C struct read in place.
+-- STORAGE main: a stored day (up to ~7 KB) stays in the row, so merging
+-- thousands of them is a sequential scan, not one TOAST lookup each; the
+-- rare larger value still goes out of line.
 CREATE TYPE calib.summary (
     INPUT = calib._summary_in, OUTPUT = calib._summary_out,
     RECEIVE = calib._summary_recv, SEND = calib._summary_send,
-    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = main);
 
 COMMENT ON TYPE calib.summary IS
 'mergeable calibration summary: 600 fine bins of (n, correct, sum of confidence) and the exact Brier and log-loss sums';

@@ -18,11 +18,13 @@ SELECT is((SELECT count(*)::int FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.
           2, 'both aggregates: combine function, no serial function, parallel safe, read-only final');
 
 -- Accessors: immutable, strict, parallel safe.
-SELECT ok((SELECT bool_and(provolatile = 'i' AND proisstrict AND proparallel = 's')
+SELECT ok((SELECT bool_and(provolatile = 'i' AND proisstrict AND proparallel = 's') AND count(*) = 15
            FROM pg_proc WHERE pronamespace = 'calib'::regnamespace
              AND 'calib.summary'::regtype = ANY (proargtypes::oid[]) AND prokind = 'f'
-             AND proname NOT LIKE '\_summary\_trans' AND proname NOT LIKE '\_summary\_combine'),
-          'every function taking a summary (but the transition functions) is immutable, strict, parallel safe');
+             AND proname IN ('ece', 'mce', 'rmsce', 'reliability', 'brier_decomposition', 'brier', 'nll',
+                             'auroc', 'auroc_max_error', 'n', 'accuracy', 'mean_confidence',
+                             '_summary_out', '_summary_send', '_summary_final')),
+          'accessors and I/O functions of calib.summary are immutable, strict, parallel safe');
 SELECT ok((SELECT count(*) = 2 FROM pg_proc WHERE pronamespace = 'calib'::regnamespace
              AND proname IN ('_summary_trans', '_summary_combine') AND NOT proisstrict AND provolatile = 'i'),
           'transition functions are immutable and not strict (they skip NULLs themselves)');
