@@ -1042,8 +1042,13 @@ packed_add(const uint8_t *buf, size_t len, CalibSummary *dst, char *err, size_t 
 				return fail(err, errlen, "stored summary is corrupt: bad counts in bin %d", j);
 			memcpy(&sum, sums, 8);
 			sums += 8;
-			if (!(sum >= 0.0 && sum <= (double) n))
-				return fail(err, errlen, "stored summary is corrupt: bad sum in bin %d", j);
+			/* the same bounds every other input path applies (check_bin) */
+			{
+				CalibBinAcc one = {n, nc, sum};
+
+				if (!check_bin(&one, j, err, errlen))
+					return false;
+			}
 			seen += n;
 			seen_c += nc;
 			b->n += n;
