@@ -67,6 +67,9 @@ FUZZ_CFLAGS   = -g -O1 -std=c99 -D_GNU_SOURCE -Wall -Wextra -Isrc \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 FUZZ_OUT     ?= test/fuzz/out
+# 0 = a new random seed each run; the test command fixes one so a failure
+# in CI replays the same way here.
+FUZZ_SEED    ?= 0
 FUZZ_NAMES    = $(basename $(notdir $(wildcard test/fuzz/fuzz_*.c)))
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 
@@ -79,7 +82,7 @@ fuzz: fuzz-build
 	@set -e; for h in $(FUZZ_NAMES); do \
 	  mkdir -p $(FUZZ_OUT)/$$h/corpus $(FUZZ_OUT)/$$h/artifacts test/fuzz/corpus/$$h; \
 	  echo "== fuzzing $$h for $(FUZZ_SECONDS) s"; \
-	  ./test/fuzz/$$h.bin -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  ./test/fuzz/$$h.bin -max_total_time=$(FUZZ_SECONDS) -seed=$(FUZZ_SEED) -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix=$(FUZZ_OUT)/$$h/artifacts/ \
 	    $(FUZZ_OUT)/$$h/corpus test/fuzz/corpus/$$h 2>$(FUZZ_OUT)/$$h/log \
 	    || { tail -60 $(FUZZ_OUT)/$$h/log; echo "fuzz: $$h failed; crash input in $(FUZZ_OUT)/$$h/artifacts/"; exit 1; }; \

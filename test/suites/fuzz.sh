@@ -4,7 +4,8 @@
 # libFuzzer harness of test/fuzz/ for a few seconds (ASan + UBSan + the
 # harness's own invariants).  CALIB_FUZZ_SECONDS overrides the per-harness
 # time (default: 150 s shared by all harnesses, at most 30 s each).
-# Longer runs: make fuzz FUZZ_SECONDS=600.
+# The seed is fixed (CALIB_FUZZ_SEED) so a failure replays; longer, randomly
+# seeded runs: make fuzz FUZZ_SECONDS=600.
 source "$(dirname "$0")/../lib.sh"
 calib_deps
 calib_tmp
@@ -14,4 +15,4 @@ secs=${CALIB_FUZZ_SECONDS:-$(( 150 / n < 30 ? 150 / n : 30 ))}
 out=$CALIB_TMP/fuzz
 echo "fuzz: $n harnesses, $secs s each"
 make -s fuzz-regress FUZZ_OUT="$out"
-make -s fuzz FUZZ_SECONDS="$secs" FUZZ_OUT="$out"
+make -s fuzz FUZZ_SECONDS="$secs" FUZZ_OUT="$out" FUZZ_SEED="${CALIB_FUZZ_SEED:-20261125}"
