@@ -95,7 +95,7 @@ fuzz-seeds:
 
 fuzz-regress: fuzz-build
 	@mkdir -p $(FUZZ_OUT); set -e; for h in $(FUZZ_NAMES); do \
-	  ./test/fuzz/$$h.bin -runs=0 test/fuzz/corpus/$$h >$(FUZZ_OUT)/$$h.replay 2>&1 \
+	  ./test/fuzz/$$h.bin -runs=0 -artifact_prefix=$(FUZZ_OUT)/ test/fuzz/corpus/$$h >$(FUZZ_OUT)/$$h.replay 2>&1 \
 	    || { tail -40 $(FUZZ_OUT)/$$h.replay; echo "fuzz-regress: $$h fails on a committed input"; exit 1; }; \
 	  echo "fuzz-regress: $$h replays $$(ls test/fuzz/corpus/$$h | wc -l) committed inputs"; \
 	  rm -f $(FUZZ_OUT)/$$h.replay; \

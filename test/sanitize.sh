@@ -22,6 +22,14 @@ mkdir -p "$san/src"
 [ "$(id -u)" = 0 ] && chown postgres: "$san"
 echo "== building calib with -fsanitize=address,undefined"
 tar --exclude=.git --exclude='*.o' --exclude='*.bc' --exclude='*.so' --exclude='*.bin' -cf - . | tar -C "$san/src" -xf -
+# CALIB_SANITIZE_CANARY=1: prove the setup catches bugs.  A one-byte stack
+# overflow through a pointer (which UBSan's bounds check cannot see) is
+# planted in the binned final functions of the copy; calib.ece must then
+# produce an AddressSanitizer report.  The suites are not run.
+if [ -n "${CALIB_SANITIZE_CANARY:-}" ]; then
+	sed -i 's|^\tif (!binned_final_error(fcinfo, &err))$|\t{ char canary[4]; char *volatile p = canary; p[4] = 1; }\n&|' "$san/src/src/pg_binned.c"
+	grep -q canary "$san/src/src/pg_binned.c" || { echo "sanitize: could not plant the canary"; exit 1; }
+fi
 SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g"
 make -C "$san/src" -s PG_CONFIG=/usr/bin/pg_config COPT="$SANFLAGS" >/dev/null
 make -C "$san/src" -s PG_CONFIG=/usr/bin/pg_config COPT="$SANFLAGS" install DESTDIR="$CALIB_TMP/pgroot" >/dev/null
@@ -41,6 +49,18 @@ as_pg env LD_PRELOAD="$asan_rt:$san/asan_first.so" \
 export PGHOST=127.0.0.1 PGPORT=$PORT_san PGUSER=postgres
 started=$(calib_psql san -Atc "SELECT pg_postmaster_start_time()")
 calib_psql san -Atc "SELECT 'server ' || version()"
+
+if [ -n "${CALIB_SANITIZE_CANARY:-}" ]; then
+	calib_psql san -c "CREATE EXTENSION IF NOT EXISTS calib" >/dev/null
+	calib_psql san -c "SELECT calib.ece(0.5::float8, true)" >/dev/null 2>&1 || true
+	sleep 1
+	if cat "$san"/report* "$dir/server.log" 2>/dev/null | grep -q "AddressSanitizer: stack-buffer-overflow"; then
+		cat "$san"/report* "$dir/server.log" 2>/dev/null | grep -m1 -A4 "AddressSanitizer: stack-buffer-overflow"
+		echo "sanitize: canary caught (out-of-bounds write planted in calib_ece_final)"
+		exit 0
+	fi
+	echo "sanitize: the planted canary was NOT caught"; exit 1
+fi
 
 status=0
 echo "== pg_regress under ASan + UBSan"
