@@ -434,6 +434,30 @@ test_stored(void)
 	free(dense);
 }
 
+/* A bin sum a hair above n * upper edge is inside the input rounding margin:
+ * accepted from the wire, and its packed form must decode again (fuzz_summary
+ * found a stricter stored check refusing it). */
+static void
+test_margin_round_trip(void)
+{
+	CalibSummary s,
+				back;
+	uint8_t    *buf = malloc(calib_summary_packed_bound());
+	size_t		len;
+
+	calib_summary_init(&s);
+	calib_summary_add(&s, 1.0, false);
+	s.bins[599].sum_conf = nextafter(1.0, 2.0) + 1e-11;
+	CHECK(calib_summary_check(&s, err, sizeof err));
+	len = calib_summary_pack(&s, buf, calib_summary_packed_bound());
+	calib_summary_init(&back);
+	CHECK(calib_summary_stored_add(buf, len, &back, err, sizeof err));
+	CHECK(same_summary(&s, &back));
+	s.bins[599].sum_conf = 1.0 + 1e-6;	/* beyond the margin */
+	CHECK(!calib_summary_check(&s, err, sizeof err));
+	free(buf);
+}
+
 static void
 test_check_and_overflow(void)
 {
@@ -550,6 +574,7 @@ main(void)
 	test_bad_texts();
 	test_wire();
 	test_stored();
+	test_margin_round_trip();
 	test_check_and_overflow();
 	test_auroc();
 	return unit_report("test_summary");
