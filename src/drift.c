@@ -181,7 +181,8 @@ simulated_diff(const CalibBinAcc *a, const CalibBinAcc *b, int bins,
 }
 
 double
-calib_ece_drift_p(const CalibBinAcc *a, const CalibBinAcc *b, int bins, int reps, uint64_t seed)
+calib_ece_drift_p(const CalibBinAcc *a, const CalibBinAcc *b, int bins, int reps, uint64_t seed,
+				  double *scratch)
 {
 	int64_t		na = rows_of(a, bins),
 				nb = rows_of(b, bins),
@@ -198,15 +199,26 @@ calib_ece_drift_p(const CalibBinAcc *a, const CalibBinAcc *b, int bins, int reps
 	calib_binned_error(b, bins, &eb);
 	observed = ea.ece - eb.ece;
 
-	/* two passes over the same random stream: the centre of the null
-	 * distribution first, then how often it lands as far out as observed */
+	/* the centre of the null distribution first, then how often it lands as
+	 * far out as observed: with scratch, from the stored draws; without,
+	 * by replaying the same random stream */
 	s = seed;
 	for (int r = 0; r < reps; r++)
-		centre += simulated_diff(a, b, bins, na, nb, &s);
+	{
+		double		d = simulated_diff(a, b, bins, na, nb, &s);
+
+		if (scratch)
+			scratch[r] = d;
+		centre += d;
+	}
 	centre /= reps;
 	s = seed;
 	for (int r = 0; r < reps; r++)
-		if (fabs(simulated_diff(a, b, bins, na, nb, &s) - centre) >= fabs(observed - centre))
+	{
+		double		d = scratch ? scratch[r] : simulated_diff(a, b, bins, na, nb, &s);
+
+		if (fabs(d - centre) >= fabs(observed - centre))
 			extreme++;
+	}
 	return (double) (1 + extreme) / (double) (1 + reps);
 }

@@ -46,12 +46,13 @@ double		calib_mean_diff_z(double m1, double v1, int64_t n1,
  * Two-sided bootstrap p-value of ECE(a) - ECE(b) (both over `bins` bins)
  * under H0 above, from `reps` simulated pairs, with a fixed-seed generator
  * (the answer is a function of the inputs).  p = (1 + #{extreme}) / (1 +
- * reps), where extreme means at least as far from the simulated median as
- * the observed difference, in the same or the other direction.  NaN when a
- * side has no rows.
+ * reps), where extreme means at least as far from the mean of the simulated
+ * differences as the observed one, in the same or the other direction.  NaN
+ * when a side has no rows.  scratch, if not NULL, holds reps doubles and
+ * saves replaying the simulation (same result either way).
  */
 double		calib_ece_drift_p(const CalibBinAcc *a, const CalibBinAcc *b, int bins,
-							  int reps, uint64_t seed);
+							  int reps, uint64_t seed, double *scratch);
 
 /* A Binomial(n, p) draw from the 64-bit state *s (exposed for the tests):
  * CDF inversion when the smaller tail's mean is under 30, otherwise a

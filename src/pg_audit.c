@@ -115,7 +115,8 @@ bins_from_array(ArrayType *arr, int bins, CalibBinAcc *acc)
 		if (!(mean >= lower - 1e-9 && mean <= upper + 1e-9))
 			bad_bin(i, "mean_confidence must lie in the bin", mean);
 		k = round(accuracy * n);
-		if (!(accuracy >= 0.0 && accuracy <= 1.0) || fabs(accuracy * n - k) > 1e-6)
+		/* accuracy = k/n rounded once, so accuracy * n is k within n ulps */
+		if (!(accuracy >= 0.0 && accuracy <= 1.0) || fabs(accuracy * n - k) > 1e-6 + n * 1e-15)
 			bad_bin(i, "accuracy must be a count of correct rows divided by n", accuracy);
 		acc[i].n = (int64_t) n;
 		acc[i].n_correct = (int64_t) k;
@@ -268,7 +269,8 @@ calib_drift_p(PG_FUNCTION_ARGS)
 	p[0] = calib_two_sided_p(calib_two_prop_z(ka, na, kb, nb));
 	p[1] = calib_two_sided_p(calib_mean_diff_z(brier_a, calib_brier_term_var(a, fine, brier_a), na,
 											   brier_b, calib_brier_term_var(b, fine, brier_b), nb));
-	p[2] = calib_ece_drift_p(ca, cb, bins, reps, UINT64_C(0x63616c6962));
+	p[2] = calib_ece_drift_p(ca, cb, bins, reps, UINT64_C(0x63616c6962),
+							 palloc(sizeof(double) * reps));
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "calib._drift_p must return a record");

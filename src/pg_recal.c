@@ -55,11 +55,10 @@ pgmap_from(CalibMap *m)
 	return p;
 }
 
-/* A stored map, with the O(1) checks that keep apply in bounds. */
+/* The O(1) checks that keep apply in bounds on a detoasted map. */
 static const CalibMap *
-pgmap_get(Datum d)
+pgmap_checked(PgMap *p)
 {
-	PgMap	   *p = (PgMap *) PG_DETOAST_DATUM(d);
 	const CalibMap *m = PGMAP_BODY(p);
 
 	if (VARSIZE(p) < PGMAP_HDR + offsetof(CalibMap, v) || p->version != CALIB_MAP_VERSION ||
@@ -69,6 +68,59 @@ pgmap_get(Datum d)
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("corrupt calib.map value")));
 	return m;
+}
+
+static const CalibMap *
+pgmap_get(Datum d)
+{
+	return pgmap_checked((PgMap *) PG_DETOAST_DATUM(d));
+}
+
+/*
+ * calib.apply is called once per row, usually with the same map (a join to
+ * a table of maps): keep the last detoasted map in fn_extra, keyed by the
+ * datum's raw bytes -- the whole value when it is inline (possibly
+ * compressed), the TOAST pointer (relation and value OIDs) when it is stored
+ * out of line.  Other external forms (in-memory pointers) are not cached.
+ */
+typedef struct MapCache
+{
+	Size		keylen;
+	char	   *key;
+	const CalibMap *map;
+} MapCache;
+
+static const CalibMap *
+pgmap_get_cached(FunctionCallInfo fcinfo, Datum d)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(d);
+	MapCache   *c = (MapCache *) fcinfo->flinfo->fn_extra;
+	Size		len;
+	MemoryContext old;
+
+	if (VARATT_IS_EXTERNAL(raw) && !VARATT_IS_EXTERNAL_ONDISK(raw))
+		return pgmap_get(d);
+	len = VARSIZE_ANY(raw);
+	if (c != NULL && c->keylen == len && memcmp(c->key, raw, len) == 0)
+		return c->map;
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (c == NULL)
+		c = fcinfo->flinfo->fn_extra = palloc0(sizeof(MapCache));
+	else
+	{
+		pfree(c->key);
+		pfree((void *) ((const char *) c->map - PGMAP_HDR));
+	}
+	c->key = palloc(len);
+	memcpy(c->key, raw, len);
+	c->keylen = len;
+	{
+		PgMap	   *p = (PgMap *) PG_DETOAST_DATUM_COPY(d);
+
+		c->map = pgmap_checked(p);
+	}
+	MemoryContextSwitchTo(old);
+	return c->map;
 }
 
 static void
@@ -141,7 +193,7 @@ PG_FUNCTION_INFO_V1(calib_map_apply_sql);
 Datum
 calib_map_apply_sql(PG_FUNCTION_ARGS)
 {
-	const CalibMap *m = pgmap_get(PG_GETARG_DATUM(0));
+	const CalibMap *m = pgmap_get_cached(fcinfo, PG_GETARG_DATUM(0));
 	double		p = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 
 	PG_RETURN_FLOAT8(calib_map_apply(m, p));

@@ -263,6 +263,23 @@ FROM gen;
 SELECT (SELECT calib.smooth_ece(c, y) FROM gen)
      = (SELECT calib.smooth_ece(c, y) FROM (SELECT * FROM gen ORDER BY random()) s) AS smece_order_independent;
 
+-- apply keeps the last detoasted map per call site: with two large (TOASTed)
+-- maps alternating row by row, every value must equal the value from a
+-- query that only ever sees one map
+CREATE TEMP TABLE bigmaps AS
+SELECT 1 AS k, ('v1:isotonic(' || string_agg(format('%s:%s', j / 2001.0, sqrt(j / 2001.0)), ',' ORDER BY j) || ')')::calib.map AS m
+FROM generate_series(1, 2000) j
+UNION ALL
+SELECT 2, ('v1:isotonic(' || string_agg(format('%s:%s', j / 1999.0, (j / 1999.0) ^ 2), ',' ORDER BY j) || ')')::calib.map
+FROM generate_series(1, 1998) j;
+SELECT k, pg_column_size(m) > 2000 AS large, length(m::text) > 4000 AS long FROM bigmaps ORDER BY k;
+SELECT bool_and(a.v = b.v) AS cache_switches_correctly, count(*)
+FROM (SELECT g.i, calib.apply(bm.m, g.c) AS v FROM gen g JOIN bigmaps bm ON bm.k = 1 + g.i % 2) a
+JOIN (SELECT g.i, calib.apply(bm.m, g.c) AS v FROM gen g JOIN bigmaps bm ON bm.k = 1 WHERE g.i % 2 = 0
+      UNION ALL
+      SELECT g.i, calib.apply(bm.m::text::calib.map, g.c) FROM gen g JOIN bigmaps bm ON bm.k = 2 WHERE g.i % 2 = 1) b
+USING (i);
+
 ------------------------------------------------- parallel = serial
 CREATE TABLE recal_par AS
 SELECT i, c, random() < c * c AS y, (i % 3)::int AS g

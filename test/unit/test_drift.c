@@ -122,14 +122,21 @@ test_ece_bootstrap(void)
 	/* identical summaries: the observed difference is 0, about the null's
 	 * centre, so (nearly) every simulated one is as extreme */
 	make_data(a, 10, 2000, 1.0, &seed);
-	CHECK(calib_ece_drift_p(a, a, 10, 500, 1) > 0.9);
+	CHECK(calib_ece_drift_p(a, a, 10, 500, 1, NULL) > 0.9);
 	/* a calibrated model vs an overconfident one (accuracy conf^2, ECE about
 	 * 0.17): p at its floor 1/(1 + reps) */
 	make_data(b, 10, 2000, 2.0, &seed);
-	CHECK_NEAR(calib_ece_drift_p(a, b, 10, 500, 1), 1.0 / 501, 1e-15);
-	CHECK_NEAR(calib_ece_drift_p(b, a, 10, 500, 1), 1.0 / 501, 1e-15);
-	/* the same seed gives the same answer */
-	CHECK(calib_ece_drift_p(a, b, 10, 300, 9) == calib_ece_drift_p(a, b, 10, 300, 9));
+	CHECK_NEAR(calib_ece_drift_p(a, b, 10, 500, 1, NULL), 1.0 / 501, 1e-15);
+	CHECK_NEAR(calib_ece_drift_p(b, a, 10, 500, 1, NULL), 1.0 / 501, 1e-15);
+	/* the same seed gives the same answer, with or without scratch space */
+	{
+		double		scratch[300];
+
+		CHECK(calib_ece_drift_p(a, b, 10, 300, 9, NULL) == calib_ece_drift_p(a, b, 10, 300, 9, NULL));
+		make_data(b, 10, 2000, 1.1, &seed);
+		CHECK(calib_ece_drift_p(a, b, 10, 300, 9, NULL) == calib_ece_drift_p(a, b, 10, 300, 9, scratch));
+		CHECK(calib_ece_drift_p(a, b, 10, 300, 9, NULL) > 1.0 / 301);	/* not at the floor */
+	}
 	/* size: two independent samples of one distribution are flagged at the
 	 * 5% level about 5% of the time; 300 trials put the count's 99.9% range
 	 * for a true rate of 5% at about 4..28 */
@@ -137,14 +144,14 @@ test_ece_bootstrap(void)
 	{
 		make_data(a, 10, 1000, 1.5, &seed);
 		make_data(b, 10, 1000, 1.5, &seed);
-		if (calib_ece_drift_p(a, b, 10, 200, t) < 0.05)
+		if (calib_ece_drift_p(a, b, 10, 200, t, NULL) < 0.05)
 			alarms++;
 	}
 	printf("ece bootstrap: %d false alarms in %d trials at the 5%% level\n", alarms, trials);
 	CHECK(alarms >= 4 && alarms <= 28);
 	/* an empty side has no ECE */
 	memset(b, 0, sizeof b);
-	CHECK(isnan(calib_ece_drift_p(a, b, 10, 100, 1)));
+	CHECK(isnan(calib_ece_drift_p(a, b, 10, 100, 1, NULL)));
 }
 
 int
