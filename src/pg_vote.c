@@ -228,6 +228,10 @@ calib_vote_final(PG_FUNCTION_ARGS)
 	calib_vote_summarize(v, &s);
 	if (s.winner < 0)
 		PG_RETURN_NULL();
+	if (s.overflow)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the total weight of a calib.vote group overflows double precision")));
 	desc = vote_result_desc(fcinfo);
 	answer = calib_vote_answer(v, s.winner, &len);
 	values[0] = PointerGetDatum(cstring_to_text_with_len(answer, (int) len));

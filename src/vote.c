@@ -496,6 +496,7 @@ calib_vote_summarize(CalibVote *v, CalibVoteSummary *out)
 
 	out->n = v->n;
 	out->distinct_answers = v->nentries;
+	out->overflow = false;
 	if (v->nentries == 0)
 	{
 		out->winner = -1;
@@ -529,6 +530,7 @@ calib_vote_summarize(CalibVote *v, CalibVoteSummary *out)
 			entropy -= p * log(p);
 	}
 
+	out->overflow = !isfinite(total);	/* finite weights, infinite sum */
 	out->winner = best;
 	out->votes = totals[best];
 	out->share = total > 0.0 ? totals[best] / total : NAN;

@@ -89,6 +89,7 @@ typedef struct CalibVoteSummary
 	double		share;			/* votes / total; NaN when total is 0 */
 	double		entropy;		/* natural log; NaN when total is 0 */
 	int64_t		distinct_answers;
+	bool		overflow;		/* the total weight is not finite */
 } CalibVoteSummary;
 
 typedef enum CalibVoteStatus

@@ -32,3 +32,19 @@ FROM (SELECT calib.reliability(confidence, correct) AS r
 SELECT calib.reliability_text(calib.summary(confidence, correct), 10)
 FROM calib_demo.responses
 WHERE model = 'atlas-1' AND domain = 'law' \g (format=unaligned tuples_only)
+
+\echo
+\echo '== Self-consistency (calib_demo.samples, 5 samples per prompt): random pick vs best-of-5 by log-probability vs majority vote'
+SELECT model,
+       round(avg(random_pick), 3)                                       AS random_pick,
+       round(avg(best_logprob)::numeric, 3)                             AS best_of_5_logprob,
+       round(avg(((v).answer = calib.normalize_answer(gold))::int), 3)  AS majority_vote,
+       round(calib.ece((v).share, (v).answer = calib.normalize_answer(gold))::numeric, 3) AS vote_share_ece
+FROM (SELECT s.prompt_id, s.model,
+             calib.vote(calib.normalize_answer(s.answer)) AS v,
+             calib.best_of(s.seq_logprob, s.correct)     AS best_logprob,
+             avg(s.correct::int)                         AS random_pick,
+             min(p.gold)                                 AS gold
+      FROM calib_demo.samples AS s JOIN calib_demo.prompts AS p USING (prompt_id)
+      GROUP BY s.prompt_id, s.model) AS q
+GROUP BY model ORDER BY model;

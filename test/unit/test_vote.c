@@ -143,6 +143,19 @@ test_weighted_hand(void)
 	CHECK(s.votes == 0.0 && !signbit(s.votes) && isnan(s.share) && isnan(s.entropy));
 	drop_vote(v);
 
+	/* finite weights whose total overflows */
+	v = new_vote(true);
+	add(v, "a", 1.7976931348623157e308);
+	add(v, "b", 1.7976931348623157e308);
+	calib_vote_summarize(v, &s);
+	CHECK(s.overflow);
+	drop_vote(v);
+	v = new_vote(true);
+	add(v, "a", 1.7976931348623157e308);
+	calib_vote_summarize(v, &s);
+	CHECK(!s.overflow && s.share == 1.0);
+	drop_vote(v);
+
 	/*
 	 * Row order must not matter.  Summed in arrival order 1e16 + 1 + 1
 	 * is 1e16 (each 1 is half an ulp and rounds to even) but 1 + 1 + 1e16
