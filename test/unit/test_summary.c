@@ -292,6 +292,9 @@ static const char *bad_texts[] = {
 	"v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453 | 299:1:0:0.50000000000000000000000000000000000000000000000001",
 	"v1\tfine=600 n=0 correct=0 sq=0 ll=0 |",
 	"V1 fine=600 n=0 correct=0 sq=0 ll=0 |",
+	/* a huge count must not widen the margin to admit negative sums (fuzz) */
+	"v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 1:9223372036854775807:0:-.5",
+	"v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 1:9223372036854775807:0:1",
 };
 
 static void
