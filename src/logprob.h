@@ -93,7 +93,8 @@ typedef struct CalibLpSummary
 	double		mean_token_prob;	/* mean of exp(lp); only with CALIB_LP_WANT_PROB */
 } CalibLpSummary;
 
-#define CALIB_LP_WANT_PROB 1	/* costs one exp() per token */
+#define CALIB_LP_WANT_PROB 1	/* mean_token_prob: costs one exp() per token */
+#define CALIB_LP_WANT_EXP 2		/* perplexity and seq_prob (NaN without) */
 
 /* Compensated (Neumaier) running sum. */
 typedef struct CalibKSum
@@ -122,12 +123,15 @@ bool		calib_conf_check(const CalibVec *v, CalibLpError *err);
 int64_t		calib_group_count(int64_t n, int64_t window);
 
 /*
- * The window means of validated confidences, calib_group_count(n, window)
- * of them, into out.  O(n): a compensated running sum, rebuilt from scratch
- * every `window` steps so rounding error cannot build up along long arrays.
- * A window holding +Infinity has mean +Infinity.
+ * Every sliding window (stride 1) of confidences: validates v (false and err
+ * on the first value that is not a confidence), writes the window means
+ * into out (calib_group_count of them; skipped when out is NULL) and the
+ * lowest into *lowest.  O(n) for any window, and no error builds up along
+ * the array (block prefix/suffix sums, see logprob.c).  A window holding
+ * +Infinity has mean +Infinity.  scratch: 2 * min(window, n) doubles.
  */
-void		calib_group_means(const CalibVec *v, int64_t window, double *out);
+bool		calib_group_walk(const CalibVec *v, int64_t window, double *scratch,
+							 double *out, double *lowest, CalibLpError *err);
 
 /* How many of m window means the bottom fraction covers:
  * max(1, floor(fraction * m)), where a product within 1e-9 (relative) below
@@ -138,7 +142,8 @@ int64_t		calib_bottom_count(int64_t m, double fraction);
  * m doubles). */
 double		calib_bottom_mean(double *means, int64_t m, int64_t k, double *scratch);
 
-/* Mean of the last min(tail, n) validated confidences (tail >= 1). */
+/* Mean of the last min(tail, n) validated confidences (tail >= 1),
+ * compensated summation. */
 double		calib_tail_mean(const CalibVec *v, int64_t tail);
 
 /*

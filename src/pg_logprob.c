@@ -192,8 +192,8 @@ fname(PG_FUNCTION_ARGS) \
 LP_SCALAR(calib_lp_sum, lp_sum, 0)
 LP_SCALAR(calib_lp_mean, lp_mean, 0)
 LP_SCALAR(calib_lp_min, lp_min, 0)
-LP_SCALAR(calib_perplexity, perplexity, 0)
-LP_SCALAR(calib_seq_prob, seq_prob, 0)
+LP_SCALAR(calib_perplexity, perplexity, CALIB_LP_WANT_EXP)
+LP_SCALAR(calib_seq_prob, seq_prob, CALIB_LP_WANT_EXP)
 LP_SCALAR(calib_mean_token_prob, mean_token_prob, CALIB_LP_WANT_PROB)
 
 PG_FUNCTION_INFO_V1(calib_logprob_summary);
@@ -205,7 +205,7 @@ calib_logprob_summary(PG_FUNCTION_ARGS)
 	Datum		values[7];
 	bool		nulls[7] = {false};
 
-	if (!summary_of_arg(fcinfo, CALIB_LP_WANT_PROB, &s))
+	if (!summary_of_arg(fcinfo, CALIB_LP_WANT_PROB | CALIB_LP_WANT_EXP, &s))
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "calib: logprob_summary must return a composite type");
@@ -232,29 +232,29 @@ checked_window(int32 w, const char *what)
 	return w;
 }
 
-/* Confidences of argument 0, validated; false when empty. */
+/* Confidences of argument 0; false when empty. */
 static bool
 conf_arg(FunctionCallInfo fcinfo, CalibLpInput *in)
 {
-	CalibLpError err;
-
-	if (!lp_array_arg(fcinfo, 0, "token confidences", 1, in))
-		return false;
-	if (!calib_conf_check(&in->v, &err))
-		calib_lp_report(in, &err);
-	return true;
+	return lp_array_arg(fcinfo, 0, "token confidences", 1, in);
 }
 
-/* The window means of validated confidences, palloc'd; *m gets their count. */
-static double *
-window_means(const CalibLpInput *in, int64 window, int64 *m)
+/*
+ * Walk the windows of argument 0 (validating it); means into out when not
+ * NULL.  Returns the lowest window mean.
+ */
+static double
+walk_windows(const CalibLpInput *in, int64 window, double *out)
 {
-	double	   *means;
+	int64		w = in->v.n < window ? in->v.n : window;
+	double	   *scratch = palloc(sizeof(double) * 2 * w);
+	double		lowest;
+	CalibLpError err;
 
-	*m = calib_group_count(in->v.n, window);
-	means = palloc(sizeof(double) * *m);
-	calib_group_means(&in->v, window, means);
-	return means;
+	if (!calib_group_walk(&in->v, window, scratch, out, &lowest, &err))
+		calib_lp_report(in, &err);
+	pfree(scratch);
+	return lowest;
 }
 
 PG_FUNCTION_INFO_V1(calib_group_confidence);
@@ -270,7 +270,7 @@ calib_group_confidence(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	m = (int) calib_group_count(in.v.n, window);
 	result = calib_new_float8_array(1, &m);
-	calib_group_means(&in.v, window, (double *) ARR_DATA_PTR(result));
+	(void) walk_windows(&in, window, (double *) ARR_DATA_PTR(result));
 	PG_RETURN_ARRAYTYPE_P(result);
 }
 
@@ -280,18 +280,10 @@ calib_lowest_group_confidence(PG_FUNCTION_ARGS)
 {
 	int64		window = checked_window(PG_GETARG_INT32(1), "window");
 	CalibLpInput in;
-	double	   *means;
-	double		lowest = INFINITY;
-	int64		m;
 
 	if (!conf_arg(fcinfo, &in))
 		PG_RETURN_NULL();
-	means = window_means(&in, window, &m);
-	for (int64 i = 0; i < m; i++)
-		if (means[i] < lowest)
-			lowest = means[i];
-	pfree(means);
-	PG_RETURN_FLOAT8(lowest);
+	PG_RETURN_FLOAT8(walk_windows(&in, window, NULL));
 }
 
 PG_FUNCTION_INFO_V1(calib_bottom_group_confidence);
@@ -313,7 +305,9 @@ calib_bottom_group_confidence(PG_FUNCTION_ARGS)
 				 errhint("0.1 averages the lowest 10%% of the window means (at least one window).")));
 	if (!conf_arg(fcinfo, &in))
 		PG_RETURN_NULL();
-	means = window_means(&in, window, &m);
+	m = calib_group_count(in.v.n, window);
+	means = palloc(sizeof(double) * m);
+	(void) walk_windows(&in, window, means);
 	scratch = palloc(sizeof(double) * m);
 	result = calib_bottom_mean(means, m, calib_bottom_count(m, fraction), scratch);
 	pfree(scratch);
@@ -327,9 +321,12 @@ calib_tail_confidence(PG_FUNCTION_ARGS)
 {
 	int64		tail = checked_window(PG_GETARG_INT32(1), "n (tail length)");
 	CalibLpInput in;
+	CalibLpError err;
 
 	if (!conf_arg(fcinfo, &in))
 		PG_RETURN_NULL();
+	if (!calib_conf_check(&in.v, &err))
+		calib_lp_report(&in, &err);
 	PG_RETURN_FLOAT8(calib_tail_mean(&in.v, tail));
 }
 

@@ -224,8 +224,13 @@ bound_bin(SumBounds *sb, const CalibBinAcc *b, int j)
 static bool
 check_bin(const CalibBinAcc *b, int j, char *err, size_t errlen)
 {
-	double		lo = calib_bin_edge(j, FINE),
-				hi = calib_bin_edge(j + 1, FINE);
+	double		lo,
+				hi;
+
+	if (!fine_edges_ready)
+		init_fine_edges();		/* the edges without two divisions per bin */
+	lo = fine_edges[j];
+	hi = fine_edges[j + 1];
 
 	if (b->n < 0)
 		return fail(err, errlen, "bin %d has a negative count %" PRId64, j, b->n);
@@ -1047,10 +1052,13 @@ packed_add(const uint8_t *buf, size_t len, CalibSummary *dst, char *err, size_t 
 				return fail(err, errlen, "stored summary is corrupt: bad counts in bin %d", j);
 			memcpy(&sum, sums, 8);
 			sums += 8;
-			/* loose on purpose: input validation allows a rounding margin
-			 * above n * upper edge (found by fuzz_summary) */
-			if (!(sum >= 0.0 && sum <= 2.0 * (double) n))
-				return fail(err, errlen, "stored summary is corrupt: bad sum in bin %d", j);
+			/* the same bounds every other input path applies (check_bin) */
+			{
+				CalibBinAcc one = {n, nc, sum};
+
+				if (!check_bin(&one, j, err, errlen))
+					return false;
+			}
 			seen += n;
 			seen_c += nc;
 			b->n += n;

@@ -443,8 +443,13 @@ sort_doubles(CalibVote *v, double *x, int64_t n)
 static void
 weight_totals(CalibVote *v, double *totals)
 {
-	double	   *buf = mem_alloc(v, (size_t) (v->nw > 0 ? v->nw : 1) * sizeof(double));
-	int64_t    *pos = mem_alloc(v, (size_t) v->nentries * sizeof(int64_t));
+	/* a prompt's few samples fit on the stack: no allocation per group */
+	double		small_buf[64];
+	int64_t		small_pos[32];
+	double	   *buf = v->nw <= 64 ? small_buf
+		: mem_alloc(v, (size_t) v->nw * sizeof(double));
+	int64_t    *pos = v->nentries <= 32 ? small_pos
+		: mem_alloc(v, (size_t) v->nentries * sizeof(int64_t));
 	int64_t		off = 0;
 
 	for (uint32_t e = 0; e < v->nentries; e++)
@@ -466,8 +471,10 @@ weight_totals(CalibVote *v, double *totals)
 		totals[e] = sum;
 		off += c;
 	}
-	v->mem->release(v->mem_arg, pos);
-	v->mem->release(v->mem_arg, buf);
+	if (pos != small_pos)
+		v->mem->release(v->mem_arg, pos);
+	if (buf != small_buf)
+		v->mem->release(v->mem_arg, buf);
 }
 
 /* Whether answer a beats answer b: more votes, then smaller bytes. */

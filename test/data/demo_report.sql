@@ -34,6 +34,18 @@ FROM calib_demo.responses
 WHERE model = 'atlas-1' AND domain = 'law' \g (format=unaligned tuples_only)
 
 \echo
+\echo '== Reasoning traces (calib_demo.traces): which signal predicts a correct answer? (docs/logprobs.md)'
+SELECT predictor, round(calib.auroc(conf, correct)::numeric, 3) AS auroc
+FROM calib_demo.traces,
+     LATERAL (VALUES
+        ('verbalized confidence', verbalized_confidence),
+        ('exp(mean token log-prob), from the jsonb response', exp(calib.lp_mean(calib.token_logprobs(response)))),
+        ('lowest 16-token group confidence (DeepConf)',
+         (SELECT g / (1 + g) FROM calib.lowest_group_confidence(
+             calib.token_confidence(calib.top_logprobs(response)), 16) g))) p(predictor, conf)
+GROUP BY predictor ORDER BY auroc DESC;
+
+\echo
 \echo '== Self-consistency (calib_demo.samples, 5 samples per prompt): random pick vs best-of-5 by log-probability vs majority vote'
 SELECT model,
        round(avg(random_pick), 3)                                       AS random_pick,
