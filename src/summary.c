@@ -239,7 +239,13 @@ check_bin(const CalibBinAcc *b, int j, char *err, size_t errlen)
 					j, b->n_correct, b->n);
 	if (!isfinite(b->sum_conf))
 		return fail(err, errlen, "bin %d has a confidence sum that is not finite", j);
-	if (b->n == 0 ? b->sum_conf != 0.0 : !within(b->sum_conf, b->n * lo, b->n * hi, b->n))
+	/* 0 <= sum <= n holds exactly whatever the rounding, and the stored form
+	 * checks it; the slack of within() grows past 1 for n near 2^53, so
+	 * without it a literal could be accepted and then not read back
+	 * (found by test/fuzz/fuzz_summary). */
+	if (b->n == 0 ? b->sum_conf != 0.0 :
+		!(b->sum_conf >= 0.0 && b->sum_conf <= (double) b->n &&
+		  within(b->sum_conf, b->n * lo, b->n * hi, b->n)))
 		return fail(err, errlen,
 					"bin %d: confidence sum %.17g is impossible for %" PRId64
 					" confidences in [%.17g, %.17g]", j, b->sum_conf, b->n, lo, hi);
