@@ -242,7 +242,7 @@ SELECT 'v1 fine=600 n=2 correct=0 sq=0.5 ll=1.3862943611198906 | 299:1:0:0.5 299
 SELECT 'v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453 | 600:1:0:0.5'::calib.summary;   -- no such bin
 SELECT 'v1 fine=600 n=99999999999999999999 correct=0 sq=0 ll=0 |'::calib.summary;       -- count overflow
 SELECT 'v1 fine=600 n=1 correct=0 sq=0x1p-2 ll=0.6931471805599453 | 299:1:0:0.5'::calib.summary; -- hex float
-SELECT 'v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 0:9223372036854775807:0:0 1:9223372036854775807:0:0.001'::calib.summary; -- bins overflow
+SELECT 'v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 0:9223372036854775807:0:0 1:9223372036854775807:0:23058430092136940'::calib.summary; -- bins overflow
 -- binary input: truncated, trailing byte, version, resolution, huge bin count, negative count
 SELECT calib._summary_from_wire('\x01'::bytea);
 SELECT calib._summary_from_wire(calib._summary_send(s) || '\x00'::bytea) FROM daily ORDER BY day, domain LIMIT 1;

@@ -449,14 +449,14 @@ test_margin_round_trip(void)
 	size_t		len;
 
 	calib_summary_init(&s);
-	calib_summary_add(&s, 1.0, false);
-	s.bins[599].sum_conf = nextafter(1.0, 2.0) + 1e-11;
+	calib_summary_add(&s, 0.5, false);
+	s.bins[299].sum_conf = 0.5 + 1e-11;	/* above the edge 0.5, within the margin */
 	CHECK(calib_summary_check(&s, err, sizeof err));
 	len = calib_summary_pack(&s, buf, calib_summary_packed_bound());
 	calib_summary_init(&back);
 	CHECK(calib_summary_stored_add(buf, len, &back, err, sizeof err));
 	CHECK(same_summary(&s, &back));
-	s.bins[599].sum_conf = 1.0 + 1e-6;	/* beyond the margin */
+	s.bins[299].sum_conf = 0.5 + 1e-6;	/* beyond the margin */
 	CHECK(!calib_summary_check(&s, err, sizeof err));
 	free(buf);
 }
