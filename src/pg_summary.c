@@ -32,6 +32,7 @@ typedef struct DenseVar
 
 StaticAssertDecl(offsetof(DenseVar, s) == VARHDRSZ + CALIB_SUMMARY_STORED_HDR,
 				 "dense summary payload must follow the stored header directly");
+StaticAssertDecl(sizeof(DenseVar) == 14456, "SSPACE in sql/parts/20_summary.sql is the dense size");
 
 #define DEFAULT_BINS 10
 

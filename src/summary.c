@@ -143,15 +143,20 @@ calib_summary_merge(CalibSummary *dst, const CalibSummary *src, char *err, size_
 static double
 slack(int64_t n)
 {
-	return 1e-9 + ((double) n + 2.0 * FINE + 4.0) * DBL_EPSILON;
+	double		t = 1e-9 + ((double) n + 2.0 * FINE + 4.0) * DBL_EPSILON;
+
+	/* capped: past ~4e12 rows the worst-case bound would allow anything
+	 * (and a negative lower bound); real summation error stays far below */
+	return t < 1e-3 ? t : 1e-3;
 }
 
+/* Every sum here adds non-negative terms, so it is never negative. */
 static bool
 within(double x, double lo, double hi, int64_t n)
 {
 	double		t = slack(n);
 
-	return x >= lo * (1.0 - t) && x <= hi * (1.0 + t);
+	return x >= 0.0 && x >= lo * (1.0 - t) && x <= hi * (1.0 + t);
 }
 
 /* Range [*lo, *hi] of a monotone per-row term over confidences in [a, b]. */
@@ -219,8 +224,13 @@ bound_bin(SumBounds *sb, const CalibBinAcc *b, int j)
 static bool
 check_bin(const CalibBinAcc *b, int j, char *err, size_t errlen)
 {
-	double		lo = calib_bin_edge(j, FINE),
-				hi = calib_bin_edge(j + 1, FINE);
+	double		lo,
+				hi;
+
+	if (!fine_edges_ready)
+		init_fine_edges();		/* the edges without two divisions per bin */
+	lo = fine_edges[j];
+	hi = fine_edges[j + 1];
 
 	if (b->n < 0)
 		return fail(err, errlen, "bin %d has a negative count %" PRId64, j, b->n);

@@ -49,13 +49,15 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 -- that ship partial aggregates (Citus).  No inverse (MSFUNC): a moving
 -- window re-merges its frame, which keeps window results bit-identical to
 -- a plain merge of the same rows.
+-- SSPACE: the dense working state is 14 456 bytes (for hash aggregation
+-- memory estimates).
 CREATE AGGREGATE calib.summary(confidence double precision, correct boolean) (
-    SFUNC = calib._summary_trans, STYPE = calib.summary,
+    SFUNC = calib._summary_trans, STYPE = calib.summary, SSPACE = 14456,
     FINALFUNC = calib._summary_final, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = calib._summary_combine, PARALLEL = SAFE);
 
 CREATE AGGREGATE calib.merge(calib.summary) (
-    SFUNC = calib._summary_combine, STYPE = calib.summary,
+    SFUNC = calib._summary_combine, STYPE = calib.summary, SSPACE = 14456,
     FINALFUNC = calib._summary_final, FINALFUNC_MODIFY = READ_ONLY,
     COMBINEFUNC = calib._summary_combine, PARALLEL = SAFE);
 

@@ -133,9 +133,9 @@ SELECT calib.auroc_max_error(calib.summary(c, y)) > 0 AS ties_only_bound,
 FROM g;
 
 -- Bins that do not divide 600 are refused with the list.
-SELECT calib.ece(s, 7) FROM daily LIMIT 1;
-SELECT calib.reliability(s, 0) FROM daily LIMIT 1;
-SELECT calib.mce(s, 1200) FROM daily LIMIT 1;
+SELECT calib.ece(s, 7) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib.reliability(s, 0) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib.mce(s, 1200) FROM daily ORDER BY day, domain LIMIT 1;
 
 -- ------------------------------------------------------------- merging
 -- Any split of the rows merges to the same counts, to the bit, and sums
@@ -206,6 +206,20 @@ SELECT day, calib.n(calib.merge(s) OVER (ORDER BY day)) AS running_n,
        (SELECT count(c) FROM rows r WHERE r.day <= p.day) AS ref_running_n
 FROM per_day p ORDER BY day;
 
+-- ------------------------------------------- outside an aggregate
+-- Called directly, the transition and combine functions copy rather than
+-- update their argument, and return the dense working form: a valid value
+-- that every function accepts and prints like the stored form.
+WITH one AS (SELECT calib._summary_trans(NULL, 0.5, true) AS d),
+     two AS (SELECT calib._summary_trans(d, 0.2, false) AS d2, d FROM one)
+SELECT calib.n(d) AS n_first, calib.n(d2) AS n_second,
+       d2::text = (SELECT calib.summary(c, y)::text FROM (VALUES (0.5, true), (0.2, false)) t(c, y)) AS same_as_aggregate,
+       calib.n(calib._summary_combine(d2, d2)) AS combined_n, calib.n(d2) AS d2_unchanged,
+       pg_column_size(d2) AS dense_bytes, pg_column_size(calib._summary_final(d2)) AS packed_bytes
+FROM two;
+CREATE TABLE dense_stored AS SELECT calib._summary_trans(NULL, 0.7, true) AS s;
+SELECT calib.n(calib.merge(s)), calib.merge(s)::text FROM (SELECT s FROM dense_stored UNION ALL SELECT s FROM dense_stored) x;
+
 -- ----------------------------------------------------- malformed input
 SELECT ''::calib.summary;
 SELECT 'v1'::calib.summary;
@@ -228,16 +242,16 @@ SELECT 'v1 fine=600 n=2 correct=0 sq=0.5 ll=1.3862943611198906 | 299:1:0:0.5 299
 SELECT 'v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453 | 600:1:0:0.5'::calib.summary;   -- no such bin
 SELECT 'v1 fine=600 n=99999999999999999999 correct=0 sq=0 ll=0 |'::calib.summary;       -- count overflow
 SELECT 'v1 fine=600 n=1 correct=0 sq=0x1p-2 ll=0.6931471805599453 | 299:1:0:0.5'::calib.summary; -- hex float
-SELECT 'v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 0:9223372036854775807:0:0 1:9223372036854775807:0:0.001'::calib.summary; -- bins overflow
+SELECT 'v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 0:9223372036854775807:0:0 1:9223372036854775807:0:23058430092136940'::calib.summary; -- bins overflow
 -- binary input: truncated, trailing byte, version, resolution, huge bin count, negative count
 SELECT calib._summary_from_wire('\x01'::bytea);
-SELECT calib._summary_from_wire(calib._summary_send(s) || '\x00'::bytea) FROM daily LIMIT 1;
-SELECT calib._summary_from_wire(substr(calib._summary_send(s), 1, 60)) FROM daily LIMIT 1;
-SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 0, 2)) FROM daily LIMIT 1;
-SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 2, 100)) FROM daily LIMIT 1;
-SELECT calib._summary_from_wire(set_byte(set_byte(calib._summary_send(s), 35, 255), 36, 255)) FROM daily LIMIT 1;
-SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 39, 255)) FROM daily LIMIT 1;     -- first bin's count negative
-SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 3, 1)) FROM daily LIMIT 1;       -- n no longer the bins' total
-SELECT calib._summary_from_wire(overlay(calib._summary_send(s) placing '\x7ff8000000000000'::bytea from 20)) FROM daily LIMIT 1; -- NaN sq
+SELECT calib._summary_from_wire(calib._summary_send(s) || '\x00'::bytea) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib._summary_from_wire(substr(calib._summary_send(s), 1, 60)) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 0, 2)) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 2, 100)) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib._summary_from_wire(set_byte(set_byte(calib._summary_send(s), 35, 255), 36, 255)) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 39, 255)) FROM daily ORDER BY day, domain LIMIT 1;     -- first bin's count negative
+SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 3, 1)) FROM daily ORDER BY day, domain LIMIT 1;       -- n no longer the bins' total
+SELECT calib._summary_from_wire(overlay(calib._summary_send(s) placing '\x7ff8000000000000'::bytea from 20)) FROM daily ORDER BY day, domain LIMIT 1; -- NaN sq
 -- after all that the server is still here
 SELECT 'alive' AS server;

@@ -292,6 +292,9 @@ static const char *bad_texts[] = {
 	"v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453 | 299:1:0:0.50000000000000000000000000000000000000000000000001",
 	"v1\tfine=600 n=0 correct=0 sq=0 ll=0 |",
 	"V1 fine=600 n=0 correct=0 sq=0 ll=0 |",
+	/* a huge count must not widen the margin to admit negative sums (fuzz) */
+	"v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 1:9223372036854775807:0:-.5",
+	"v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 1:9223372036854775807:0:1",
 };
 
 static void
@@ -434,6 +437,30 @@ test_stored(void)
 	free(dense);
 }
 
+/* A bin sum a hair above n * upper edge is inside the input rounding margin:
+ * accepted from the wire, and its packed form must decode again (fuzz_summary
+ * found a stricter stored check refusing it). */
+static void
+test_margin_round_trip(void)
+{
+	CalibSummary s,
+				back;
+	uint8_t    *buf = malloc(calib_summary_packed_bound());
+	size_t		len;
+
+	calib_summary_init(&s);
+	calib_summary_add(&s, 0.5, false);
+	s.bins[299].sum_conf = 0.5 + 1e-11;	/* above the edge 0.5, within the margin */
+	CHECK(calib_summary_check(&s, err, sizeof err));
+	len = calib_summary_pack(&s, buf, calib_summary_packed_bound());
+	calib_summary_init(&back);
+	CHECK(calib_summary_stored_add(buf, len, &back, err, sizeof err));
+	CHECK(same_summary(&s, &back));
+	s.bins[299].sum_conf = 0.5 + 1e-6;	/* beyond the margin */
+	CHECK(!calib_summary_check(&s, err, sizeof err));
+	free(buf);
+}
+
 static void
 test_check_and_overflow(void)
 {
@@ -550,6 +577,7 @@ main(void)
 	test_bad_texts();
 	test_wire();
 	test_stored();
+	test_margin_round_trip();
 	test_check_and_overflow();
 	test_auroc();
 	return unit_report("test_summary");
