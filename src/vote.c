@@ -222,7 +222,7 @@ calib_vote_add(CalibVote *v, const char *s, size_t len, double weight)
 		return CALIB_VOTE_TOO_MANY;
 	v->n++;
 	if (v->weighted)
-		append_weight(v, weight, (uint32_t) e);
+		append_weight(v, weight + 0.0, (uint32_t) e);	/* -0.0 is stored as 0.0 */
 	return CALIB_VOTE_OK;
 }
 
@@ -397,7 +397,7 @@ calib_vote_deserialize(CalibVote *v, const char *p, size_t len)
 
 		GET(p, e);
 		GET(p, w);
-		if (e >= nentries || !(w >= 0.0 && w <= 1.7976931348623157e308))
+		if (e >= nentries || !(w >= 0.0 && w <= 1.7976931348623157e308) || signbit(w))
 			goto done;
 		tally[e]++;
 		append_weight(v, w, e);
