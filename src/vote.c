@@ -42,6 +42,10 @@ calib_vote_hash(const char *s, size_t len)
 	return (uint32_t) h;
 }
 
+/* The small form is what keeps a hash aggregate's states small: keep it at
+ * 128 bytes (a palloc chunk of 128 plus its header). */
+typedef char calib_vote_size_check[sizeof(CalibVote) <= 128 ? 1 : -1];
+
 /* ------------------------------------------------------------- memory */
 
 static void *
@@ -50,219 +54,400 @@ mem_alloc(CalibVote *v, size_t n)
 	return v->mem->grow(v->mem_arg, NULL, 0, n);
 }
 
-/* Grow an array that may still be the struct's inline storage. */
 static void *
-mem_regrow(CalibVote *v, void *p, const void *inline_p, size_t old, size_t n)
+mem_regrow(CalibVote *v, void *p, size_t old, size_t n)
 {
-	void	   *q;
+	if (p == NULL)
+		return mem_alloc(v, n);
+	return v->mem->grow(v->mem_arg, p, old, n);
+}
 
-	if (p != inline_p)
-		return v->mem->grow(v->mem_arg, p, old, n);
-	q = mem_alloc(v, n);
-	memcpy(q, p, old);
-	return q;
+static void
+mem_release(CalibVote *v, void *p)
+{
+	if (p)
+		v->mem->release(v->mem_arg, p);
 }
 
 void
 calib_vote_init(CalibVote *v, const CalibMem *mem, void *arg, bool weighted)
 {
-	memset(v, 0, offsetof(CalibVote, inline_entries));
+	/* the small arrays are read only up to nsmall and small_nbytes */
+	memset(v, 0, offsetof(CalibVote, small_count));
+	v->nsmall = 0;
+	v->small_nbytes = 0;
 	v->mem = mem;
 	v->mem_arg = arg;
 	v->weighted = weighted;
-	v->entries = v->inline_entries;
-	v->cap_entries = CALIB_VOTE_INLINE_ENTRIES;
-	v->bytes = v->inline_bytes;
-	v->cap_bytes = CALIB_VOTE_INLINE_BYTES;
 }
 
 void
 calib_vote_free(CalibVote *v)
 {
-	if (v->entries != v->inline_entries)
-		v->mem->release(v->mem_arg, v->entries);
-	if (v->bytes != v->inline_bytes)
-		v->mem->release(v->mem_arg, v->bytes);
-	if (v->slots)
-		v->mem->release(v->mem_arg, v->slots);
-	if (v->w)
-		v->mem->release(v->mem_arg, v->w);
-	v->entries = v->inline_entries;
-	v->bytes = v->inline_bytes;
-	v->slots = NULL;
-	v->w = NULL;
+	CalibVoteTable *t = v->big;
+
+	if (t == NULL)
+		return;
+	mem_release(v, t->entries);
+	mem_release(v, t->bytes);
+	mem_release(v, t->slots);
+	mem_release(v, t->w);
+	mem_release(v, t);
+	v->big = NULL;
+	v->n = 0;
+	v->nsmall = 0;
+	v->small_nbytes = 0;
+}
+
+/* ------------------------------------------------------- the small form */
+
+/*
+ * Equality of two answers of len bytes.  Answers are mostly short, and a
+ * library memcmp call costs more than the comparison: up to 16 bytes are
+ * compared as two (overlapping) words, never reading outside either answer.
+ */
+static inline bool
+bytes_equal(const char *a, const char *b, size_t len)
+{
+	if (len >= 8 && len <= 16)
+	{
+		uint64_t	x,
+					y,
+					x2,
+					y2;
+
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&x2, a + len - 8, 8);
+		memcpy(&y2, b + len - 8, 8);
+		return x == y && x2 == y2;
+	}
+	if (len >= 4 && len < 8)
+	{
+		uint32_t	x,
+					y,
+					x2,
+					y2;
+
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		memcpy(&x2, a + len - 4, 4);
+		memcpy(&y2, b + len - 4, 4);
+		return x == y && x2 == y2;
+	}
+	if (len < 4)
+	{
+		for (size_t i = 0; i < len; i++)
+			if (a[i] != b[i])
+				return false;
+		return true;
+	}
+	return memcmp(a, b, len) == 0;
+}
+
+/* Index of the answer in the small form, or -1. */
+static inline int
+small_find(const CalibVote *v, const char *s, size_t len)
+{
+	uint32_t	off = 0;
+
+	for (int i = 0; i < v->nsmall; i++)
+	{
+		if (v->small_len[i] == len && bytes_equal(v->small_bytes + off, s, len))
+			return i;
+		off += v->small_len[i];
+	}
+	return -1;
+}
+
+/* Whether one more answer of len bytes fits in the small form. */
+static inline bool
+small_has_room(const CalibVote *v, size_t len)
+{
+	return v->nsmall < CALIB_VOTE_SMALL_ENTRIES &&
+		len <= (size_t) (CALIB_VOTE_SMALL_BYTES - v->small_nbytes);
+}
+
+static void
+small_append(CalibVote *v, const char *s, size_t len, int64_t count)
+{
+	if (len > 0)
+		memcpy(v->small_bytes + v->small_nbytes, s, len);
+	v->small_len[v->nsmall] = (uint8_t) len;
+	v->small_count[v->nsmall] = (uint32_t) count;
+	v->small_nbytes += (uint8_t) len;
+	v->nsmall++;
+}
+
+/*
+ * The answers as a CalibVoteTable whatever the form: the state's own table,
+ * or `view` filled in from the small form (its entries in `ents`; no
+ * allocation, no hashes, read only).
+ */
+static const CalibVoteTable *
+table_of(const CalibVote *v, CalibVoteTable *view,
+		 CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES])
+{
+	uint32_t	off = 0;
+
+	if (v->big)
+		return v->big;
+	memset(view, 0, sizeof(*view));
+	for (int i = 0; i < v->nsmall; i++)
+	{
+		ents[i].hash = 0;
+		ents[i].len = v->small_len[i];
+		ents[i].off = off;
+		ents[i].count = v->small_count[i];
+		off += v->small_len[i];
+	}
+	view->entries = ents;
+	view->bytes = (char *) v->small_bytes;
+	view->nentries = v->nsmall;
+	view->nbytes = off;
+	return view;
 }
 
 /* ------------------------------------------------------------- lookup */
 
 static inline bool
-entry_is(const CalibVote *v, const CalibVoteEntry *e, const char *s, size_t len, uint32_t h)
+entry_is(const CalibVoteTable *t, const CalibVoteEntry *e, const char *s, size_t len, uint32_t h)
 {
-	return e->hash == h && e->len == len && memcmp(v->bytes + e->off, s, len) == 0;
+	return e->hash == h && e->len == len && bytes_equal(t->bytes + e->off, s, len);
 }
 
-/* Index of the answer, or -1; *slot is where it would go in v->slots. */
+/* Index of the answer, or -1; *slot is where it would go in t->slots. */
 static int64_t
-find(const CalibVote *v, const char *s, size_t len, uint32_t h, uint32_t *slot)
+find(const CalibVoteTable *t, const char *s, size_t len, uint32_t h, uint32_t *slot)
 {
-	if (v->nslots == 0)
+	if (t->nslots == 0)
 	{
-		for (uint32_t i = 0; i < v->nentries; i++)
-			if (entry_is(v, &v->entries[i], s, len, h))
+		for (uint32_t i = 0; i < t->nentries; i++)
+			if (entry_is(t, &t->entries[i], s, len, h))
 				return i;
 		return -1;
 	}
-	for (uint32_t mask = v->nslots - 1, i = h & mask;; i = (i + 1) & mask)
+	for (uint32_t mask = t->nslots - 1, i = h & mask;; i = (i + 1) & mask)
 	{
-		uint32_t	e = v->slots[i];
+		uint32_t	e = t->slots[i];
 
 		if (e == 0)
 		{
 			*slot = i;
 			return -1;
 		}
-		if (entry_is(v, &v->entries[e - 1], s, len, h))
+		if (entry_is(t, &t->entries[e - 1], s, len, h))
 			return e - 1;
 	}
 }
 
 /* (Re)build the slot index with nslots slots (a power of two). */
 static void
-rebuild_slots(CalibVote *v, uint32_t nslots)
+rebuild_slots(CalibVote *v, CalibVoteTable *t, uint32_t nslots)
 {
-	if (v->slots)
-		v->mem->release(v->mem_arg, v->slots);
-	v->slots = mem_alloc(v, (size_t) nslots * sizeof(uint32_t));
-	memset(v->slots, 0, (size_t) nslots * sizeof(uint32_t));
-	v->nslots = nslots;
-	for (uint32_t e = 0; e < v->nentries; e++)
+	mem_release(v, t->slots);
+	t->slots = mem_alloc(v, (size_t) nslots * sizeof(uint32_t));
+	memset(t->slots, 0, (size_t) nslots * sizeof(uint32_t));
+	t->nslots = nslots;
+	for (uint32_t e = 0; e < t->nentries; e++)
 	{
-		uint32_t	i = v->entries[e].hash & (nslots - 1);
+		uint32_t	i = t->entries[e].hash & (nslots - 1);
 
-		while (v->slots[i] != 0)
+		while (t->slots[i] != 0)
 			i = (i + 1) & (nslots - 1);
-		v->slots[i] = e + 1;
+		t->slots[i] = e + 1;
 	}
 }
 
 /* Append a new answer with `count` rows; returns its index or -1. */
 static int64_t
-insert(CalibVote *v, const char *s, size_t len, uint32_t h, uint32_t slot, int64_t count)
+insert(CalibVote *v, CalibVoteTable *t, const char *s, size_t len, uint32_t h,
+	   uint32_t slot, int64_t count)
 {
 	CalibVoteEntry *e;
 
-	if (v->nentries >= CALIB_VOTE_MAX_ENTRIES || len > CALIB_VOTE_MAX_BYTES - v->nbytes)
+	if (t->nentries >= CALIB_VOTE_MAX_ENTRIES || len > CALIB_VOTE_MAX_BYTES - t->nbytes)
 		return -1;
-	if (v->nentries == v->cap_entries)
+	if (t->nentries == t->cap_entries)
 	{
-		uint32_t	cap = v->cap_entries * 2;
+		uint32_t	cap = t->cap_entries ? t->cap_entries * 2 : 8;
 
-		v->entries = mem_regrow(v, v->entries, v->inline_entries,
-								(size_t) v->cap_entries * sizeof(CalibVoteEntry),
+		t->entries = mem_regrow(v, t->entries,
+								(size_t) t->cap_entries * sizeof(CalibVoteEntry),
 								(size_t) cap * sizeof(CalibVoteEntry));
-		v->cap_entries = cap;
+		t->cap_entries = cap;
 	}
-	if (v->nbytes + len > v->cap_bytes)
+	/* allocated even for an empty answer: bytes + off must be a real pointer */
+	if (t->bytes == NULL || (uint64_t) t->nbytes + len > t->cap_bytes)
 	{
-		uint64_t	cap = (uint64_t) v->cap_bytes * 2;
+		uint64_t	cap = t->cap_bytes ? (uint64_t) t->cap_bytes * 2 : 128;
 
-		while (cap < v->nbytes + len)
+		while (cap < (uint64_t) t->nbytes + len)
 			cap *= 2;	/* a power of two <= 2^31 */
-		v->bytes = mem_regrow(v, v->bytes, v->inline_bytes, v->nbytes, cap);
-		v->cap_bytes = (uint32_t) cap;
+		t->bytes = mem_regrow(v, t->bytes, t->nbytes, cap);
+		t->cap_bytes = (uint32_t) cap;
 	}
-	e = &v->entries[v->nentries];
+	e = &t->entries[t->nentries];
 	e->hash = h;
 	e->len = (uint32_t) len;
-	e->off = v->nbytes;
+	e->off = t->nbytes;
 	e->count = count;
 	if (len > 0)
-		memcpy(v->bytes + v->nbytes, s, len);
-	v->nbytes += len;
-	v->nentries++;
+		memcpy(t->bytes + t->nbytes, s, len);
+	t->nbytes += len;
+	t->nentries++;
 
-	if (v->nslots != 0)
+	if (t->nslots != 0)
 	{
-		v->slots[slot] = v->nentries;
-		if ((uint64_t) v->nentries * 2 > v->nslots)
-			rebuild_slots(v, v->nslots * 2);
+		t->slots[slot] = t->nentries;
+		if ((uint64_t) t->nentries * 2 > t->nslots)
+			rebuild_slots(v, t, t->nslots * 2);
 	}
-	else if (v->nentries > CALIB_VOTE_LINEAR_MAX)
-		rebuild_slots(v, 64);
-	return v->nentries - 1;
+	else if (t->nentries > CALIB_VOTE_LINEAR_MAX)
+		rebuild_slots(v, t, 64);
+	return t->nentries - 1;
+}
+
+/* Count `count` more rows of an answer in a table; its index or -1. */
+static int64_t
+table_add(CalibVote *v, CalibVoteTable *t, const char *s, size_t len, int64_t count)
+{
+	uint32_t	h = calib_vote_hash(s, len),
+				slot = 0;
+	int64_t		e = find(t, s, len, h, &slot);
+
+	if (e >= 0)
+	{
+		t->entries[e].count += count;
+		return e;
+	}
+	return insert(v, t, s, len, h, slot, count);
+}
+
+/* Move the small form into a new table (once; the small form is emptied). */
+static CalibVoteTable *
+promote(CalibVote *v)
+{
+	CalibVoteTable *t = mem_alloc(v, sizeof(CalibVoteTable));
+	uint32_t	off = 0;
+
+	memset(t, 0, sizeof(*t));
+	v->big = t;
+	for (int i = 0; i < v->nsmall; i++)
+	{
+		/* at most 6 answers of 63 bytes: always fits */
+		(void) table_add(v, t, v->small_bytes + off, v->small_len[i], v->small_count[i]);
+		off += v->small_len[i];
+	}
+	v->nsmall = 0;
+	v->small_nbytes = 0;
+	return t;
 }
 
 static void
-append_weight(CalibVote *v, double w, uint32_t entry)
+append_weight(CalibVote *v, CalibVoteTable *t, double w, uint32_t entry)
 {
-	if (v->nw == v->cap_w)
+	if (t->nw == t->cap_w)
 	{
-		int64_t		cap = v->cap_w ? v->cap_w * 2 : 16;
+		int64_t		cap = t->cap_w ? t->cap_w * 2 : 16;
 
-		v->w = v->w ? v->mem->grow(v->mem_arg, v->w, (size_t) v->cap_w * sizeof(CalibVoteWeight),
-								  (size_t) cap * sizeof(CalibVoteWeight))
-			: mem_alloc(v, (size_t) cap * sizeof(CalibVoteWeight));
-		v->cap_w = cap;
+		t->w = mem_regrow(v, t->w, (size_t) t->cap_w * sizeof(CalibVoteWeight),
+						  (size_t) cap * sizeof(CalibVoteWeight));
+		t->cap_w = cap;
 	}
-	v->w[v->nw].w = w + 0.0;	/* -0.0 becomes 0.0 */
-	v->w[v->nw].entry = entry;
-	v->nw++;
+	t->w[t->nw].w = w + 0.0;	/* -0.0 becomes 0.0 */
+	t->w[t->nw].entry = entry;
+	t->nw++;
+}
+
+/* Count `count` rows of an answer, in whichever form the state is; the
+ * entry's index in the table (or in the small form), -1 when full. */
+static int64_t
+add_count(CalibVote *v, const char *s, size_t len, int64_t count)
+{
+	if (v->big == NULL && !v->weighted)
+	{
+		int			i = small_find(v, s, len);
+
+		if (i >= 0)
+		{
+			if ((uint64_t) count <= UINT32_MAX - v->small_count[i])
+			{
+				v->small_count[i] += (uint32_t) count;
+				return i;
+			}
+		}
+		else if (small_has_room(v, len) && (uint64_t) count <= UINT32_MAX)
+		{
+			small_append(v, s, len, count);
+			return v->nsmall - 1;
+		}
+	}
+	return table_add(v, v->big ? v->big : promote(v), s, len, count);
 }
 
 CalibVoteStatus
 calib_vote_add(CalibVote *v, const char *s, size_t len, double weight)
 {
-	uint32_t	h = calib_vote_hash(s, len),
-				slot = 0;
-	int64_t		e = find(v, s, len, h, &slot);
+	int64_t		e = add_count(v, s, len, 1);
 
-	if (e >= 0)
-		v->entries[e].count++;
-	else if ((e = insert(v, s, len, h, slot, 1)) < 0)
+	if (e < 0)
 		return CALIB_VOTE_TOO_MANY;
 	v->n++;
 	if (v->weighted)
-		append_weight(v, weight + 0.0, (uint32_t) e);	/* -0.0 is stored as 0.0 */
+		append_weight(v, v->big, weight + 0.0, (uint32_t) e);	/* -0.0 is stored as 0.0 */
 	return CALIB_VOTE_OK;
 }
 
 const char *
 calib_vote_answer(const CalibVote *v, int64_t entry, size_t *len)
 {
-	*len = v->entries[entry].len;
-	return v->bytes + v->entries[entry].off;
+	uint32_t	off = 0;
+
+	if (v->big)
+	{
+		*len = v->big->entries[entry].len;
+		return v->big->bytes + v->big->entries[entry].off;
+	}
+	for (int64_t i = 0; i < entry; i++)
+		off += v->small_len[i];
+	*len = v->small_len[entry];
+	return v->small_bytes + off;
+}
+
+uint32_t
+calib_vote_distinct(const CalibVote *v)
+{
+	return v->big ? v->big->nentries : v->nsmall;
 }
 
 CalibVoteStatus
 calib_vote_merge(CalibVote *dst, const CalibVote *src)
 {
+	CalibVoteTable view;
+	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
+	const CalibVoteTable *st = table_of(src, &view, ents);
 	uint32_t   *map = NULL;
 
-	if (src->weighted && src->nentries > 0)
-		map = mem_alloc(dst, (size_t) src->nentries * sizeof(uint32_t));
-	for (uint32_t i = 0; i < src->nentries; i++)
+	if (src->weighted && st->nentries > 0)
+		map = mem_alloc(dst, (size_t) st->nentries * sizeof(uint32_t));
+	for (uint32_t i = 0; i < st->nentries; i++)
 	{
-		const CalibVoteEntry *se = &src->entries[i];
-		const char *s = src->bytes + se->off;
-		uint32_t	slot = 0;
-		int64_t		e = find(dst, s, se->len, se->hash, &slot);
+		const CalibVoteEntry *se = &st->entries[i];
+		int64_t		e = add_count(dst, st->bytes + se->off, se->len, se->count);
 
-		if (e >= 0)
-			dst->entries[e].count += se->count;
-		else if ((e = insert(dst, s, se->len, se->hash, slot, se->count)) < 0)
+		if (e < 0)
 		{
-			if (map)
-				dst->mem->release(dst->mem_arg, map);
+			mem_release(dst, map);
 			return CALIB_VOTE_TOO_MANY;
 		}
 		if (map)
 			map[i] = (uint32_t) e;
 	}
 	dst->n += src->n;
-	for (int64_t i = 0; i < src->nw; i++)
-		append_weight(dst, src->w[i].w, map[src->w[i].entry]);
-	if (map)
-		dst->mem->release(dst->mem_arg, map);
+	for (int64_t i = 0; i < st->nw; i++)
+		append_weight(dst, dst->big, st->w[i].w, map[st->w[i].entry]);
+	mem_release(dst, map);
 	return CALIB_VOTE_OK;
 }
 
@@ -283,8 +468,12 @@ calib_vote_merge(CalibVote *dst, const CalibVote *src)
 uint64_t
 calib_vote_wire_size(const CalibVote *v)
 {
-	return WIRE_HEADER + (uint64_t) v->nentries * WIRE_ENTRY + v->nbytes +
-		(uint64_t) v->nw * WIRE_WEIGHT;
+	CalibVoteTable view;
+	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
+	const CalibVoteTable *t = table_of(v, &view, ents);
+
+	return WIRE_HEADER + (uint64_t) t->nentries * WIRE_ENTRY + t->nbytes +
+		(uint64_t) t->nw * WIRE_WEIGHT;
 }
 
 #define PUT(p, x) (memcpy((p), &(x), sizeof(x)), (p) += sizeof(x))
@@ -293,30 +482,33 @@ calib_vote_wire_size(const CalibVote *v)
 void
 calib_vote_serialize(const CalibVote *v, char *p)
 {
+	CalibVoteTable view;
+	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
+	const CalibVoteTable *t = table_of(v, &view, ents);
 	uint32_t	magic = WIRE_MAGIC,
 				flags = v->weighted ? 1 : 0;
-	uint64_t	nbytes = v->nbytes;
+	uint64_t	nbytes = t->nbytes;
 
 	PUT(p, magic);
 	PUT(p, flags);
 	PUT(p, v->n);
-	PUT(p, v->nentries);
+	PUT(p, t->nentries);
 	PUT(p, nbytes);
-	PUT(p, v->nw);
-	for (uint32_t i = 0; i < v->nentries; i++)
+	PUT(p, t->nw);
+	for (uint32_t i = 0; i < t->nentries; i++)
 	{
-		PUT(p, v->entries[i].len);
-		PUT(p, v->entries[i].count);
+		PUT(p, t->entries[i].len);
+		PUT(p, t->entries[i].count);
 	}
-	for (uint32_t i = 0; i < v->nentries; i++)
+	for (uint32_t i = 0; i < t->nentries; i++)
 	{
-		memcpy(p, v->bytes + v->entries[i].off, v->entries[i].len);
-		p += v->entries[i].len;
+		memcpy(p, t->bytes + t->entries[i].off, t->entries[i].len);
+		p += t->entries[i].len;
 	}
-	for (int64_t i = 0; i < v->nw; i++)
+	for (int64_t i = 0; i < t->nw; i++)
 	{
-		PUT(p, v->w[i].entry);
-		PUT(p, v->w[i].w);
+		PUT(p, t->w[i].entry);
+		PUT(p, t->w[i].w);
 	}
 }
 
@@ -362,20 +554,20 @@ calib_vote_deserialize(CalibVote *v, const char *p, size_t len)
 	bytes = p + (size_t) nentries * WIRE_ENTRY;
 	for (uint32_t i = 0; i < nentries; i++)
 	{
-		uint32_t	l,
-					h,
-					slot = 0;
-		int64_t		c;
+		uint32_t	l;
+		int64_t		c,
+					e;
 
 		GET(lens, l);
 		GET(lens, c);
 		if (l > nbytes - sum_len || c < 1 || c > n - sum_count)
 			return CALIB_VOTE_CORRUPT;
-		h = calib_vote_hash(bytes + sum_len, l);
-		if (find(v, bytes + sum_len, l, h, &slot) >= 0)
-			return CALIB_VOTE_CORRUPT;	/* the same answer twice */
-		if (insert(v, bytes + sum_len, l, h, slot, c) < 0)
+		/* a new answer gets the next index; an old one means a repeat */
+		e = add_count(v, bytes + sum_len, l, c);
+		if (e < 0)
 			return CALIB_VOTE_TOO_MANY;
+		if ((uint64_t) e != i)
+			return CALIB_VOTE_CORRUPT;	/* the same answer twice */
 		sum_len += l;
 		sum_count += c;
 	}
@@ -400,15 +592,14 @@ calib_vote_deserialize(CalibVote *v, const char *p, size_t len)
 		if (e >= nentries || !(w >= 0.0 && w <= 1.7976931348623157e308) || signbit(w))
 			goto done;
 		tally[e]++;
-		append_weight(v, w, e);
+		append_weight(v, v->big, w, e);	/* weighted: always a table */
 	}
 	for (uint32_t i = 0; i < nentries && nw > 0; i++)
-		if (tally[i] != v->entries[i].count)
+		if (tally[i] != v->big->entries[i].count)
 			goto done;
 	st = CALIB_VOTE_OK;
 done:
-	if (tally)
-		v->mem->release(v->mem_arg, tally);
+	mem_release(v, tally);
 	return st;
 }
 
@@ -435,35 +626,54 @@ sort_doubles(CalibVote *v, double *x, int64_t n)
 		double	   *scratch = mem_alloc(v, (size_t) n * sizeof(double));
 
 		calib_sort_doubles(x, n, scratch);
-		v->mem->release(v->mem_arg, scratch);
+		mem_release(v, scratch);
 	}
+}
+
+/* log(c) for a count c >= 1, from a table for small counts. */
+#define LOG_TABLE_SIZE 256
+static double log_table[LOG_TABLE_SIZE];
+static bool log_table_ready = false;
+
+static double
+log_count(double c)
+{
+	if (c >= LOG_TABLE_SIZE)
+		return log(c);
+	if (!log_table_ready)
+	{
+		for (int i = 1; i < LOG_TABLE_SIZE; i++)
+			log_table[i] = log((double) i);
+		log_table_ready = true;
+	}
+	return log_table[(int) c];
 }
 
 /* Each answer's total weight: its weights sorted ascending, then summed. */
 static void
-weight_totals(CalibVote *v, double *totals)
+weight_totals(CalibVote *v, const CalibVoteTable *t, double *totals)
 {
 	/* a prompt's few samples fit on the stack: no allocation per group */
 	double		small_buf[64];
 	int64_t		small_pos[32];
-	double	   *buf = v->nw <= 64 ? small_buf
-		: mem_alloc(v, (size_t) v->nw * sizeof(double));
-	int64_t    *pos = v->nentries <= 32 ? small_pos
-		: mem_alloc(v, (size_t) v->nentries * sizeof(int64_t));
+	double	   *buf = t->nw <= 64 ? small_buf
+		: mem_alloc(v, (size_t) t->nw * sizeof(double));
+	int64_t    *pos = t->nentries <= 32 ? small_pos
+		: mem_alloc(v, (size_t) t->nentries * sizeof(int64_t));
 	int64_t		off = 0;
 
-	for (uint32_t e = 0; e < v->nentries; e++)
+	for (uint32_t e = 0; e < t->nentries; e++)
 	{
 		pos[e] = off;
-		off += v->entries[e].count;
+		off += t->entries[e].count;
 	}
-	for (int64_t i = 0; i < v->nw; i++)
-		buf[pos[v->w[i].entry]++] = v->w[i].w;
+	for (int64_t i = 0; i < t->nw; i++)
+		buf[pos[t->w[i].entry]++] = t->w[i].w;
 	off = 0;
-	for (uint32_t e = 0; e < v->nentries; e++)
+	for (uint32_t e = 0; e < t->nentries; e++)
 	{
 		double		sum = 0.0;
-		int64_t		c = v->entries[e].count;
+		int64_t		c = t->entries[e].count;
 
 		sort_doubles(v, buf + off, c);
 		for (int64_t i = 0; i < c; i++)
@@ -472,28 +682,31 @@ weight_totals(CalibVote *v, double *totals)
 		off += c;
 	}
 	if (pos != small_pos)
-		v->mem->release(v->mem_arg, pos);
+		mem_release(v, pos);
 	if (buf != small_buf)
-		v->mem->release(v->mem_arg, buf);
+		mem_release(v, buf);
 }
 
 /* Whether answer a beats answer b: more votes, then smaller bytes. */
 static bool
-beats(const CalibVote *v, const double *totals, uint32_t a, uint32_t b)
+beats(const CalibVoteTable *t, const double *totals, uint32_t a, uint32_t b)
 {
-	const CalibVoteEntry *ea = &v->entries[a],
-			   *eb = &v->entries[b];
+	const CalibVoteEntry *ea = &t->entries[a],
+			   *eb = &t->entries[b];
 	int			c;
 
 	if (totals[a] != totals[b])
 		return totals[a] > totals[b];
-	c = memcmp(v->bytes + ea->off, v->bytes + eb->off, ea->len < eb->len ? ea->len : eb->len);
+	c = memcmp(t->bytes + ea->off, t->bytes + eb->off, ea->len < eb->len ? ea->len : eb->len);
 	return c < 0 || (c == 0 && ea->len < eb->len);
 }
 
 void
 calib_vote_summarize(CalibVote *v, CalibVoteSummary *out)
 {
+	CalibVoteTable view;
+	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
+	const CalibVoteTable *t = table_of(v, &view, ents);
 	double		small[2 * 32];
 	double	   *totals = small,
 			   *sorted;
@@ -502,39 +715,51 @@ calib_vote_summarize(CalibVote *v, CalibVoteSummary *out)
 	uint32_t	best = 0;
 
 	out->n = v->n;
-	out->distinct_answers = v->nentries;
+	out->distinct_answers = t->nentries;
 	out->overflow = false;
-	if (v->nentries == 0)
+	if (t->nentries == 0)
 	{
 		out->winner = -1;
 		out->votes = out->share = out->entropy = NAN;
 		return;
 	}
-	if (v->nentries > 32)
-		totals = mem_alloc(v, (size_t) v->nentries * 2 * sizeof(double));
-	sorted = totals + v->nentries;
+	if (t->nentries > 32)
+		totals = mem_alloc(v, (size_t) t->nentries * 2 * sizeof(double));
+	sorted = totals + t->nentries;
 
 	if (v->weighted)
-		weight_totals(v, totals);
+		weight_totals(v, t, totals);
 	else
-		for (uint32_t e = 0; e < v->nentries; e++)
-			totals[e] = (double) v->entries[e].count;	/* exact below 2^53 */
+		for (uint32_t e = 0; e < t->nentries; e++)
+			totals[e] = (double) t->entries[e].count;	/* exact below 2^53 */
 
-	for (uint32_t e = 1; e < v->nentries; e++)
-		if (beats(v, totals, e, best))
+	for (uint32_t e = 1; e < t->nentries; e++)
+		if (beats(t, totals, e, best))
 			best = e;
 
 	/* total and entropy over the totals in ascending order */
-	memcpy(sorted, totals, (size_t) v->nentries * sizeof(double));
-	sort_doubles(v, sorted, v->nentries);
-	for (uint32_t e = 0; e < v->nentries; e++)
+	memcpy(sorted, totals, (size_t) t->nentries * sizeof(double));
+	sort_doubles(v, sorted, t->nentries);
+	for (uint32_t e = 0; e < t->nentries; e++)
 		total += sorted[e];
-	for (uint32_t e = 0; e < v->nentries && total > 0.0; e++)
+	if (v->weighted)
 	{
-		double		p = sorted[e] / total;
+		for (uint32_t e = 0; e < t->nentries && total > 0.0; e++)
+		{
+			double		p = sorted[e] / total;
 
-		if (p > 0.0)
-			entropy -= p * log(p);
+			if (p > 0.0)
+				entropy -= p * log(p);
+		}
+	}
+	else
+	{
+		/* integer counts: ln p = ln c - ln n, with the logarithms of small
+		 * integers computed once (a prompt's usual handful of samples) */
+		double		ln_n = log_count(total);
+
+		for (uint32_t e = 0; e < t->nentries; e++)
+			entropy -= sorted[e] / total * (log_count(sorted[e]) - ln_n);
 	}
 
 	out->overflow = !isfinite(total);	/* finite weights, infinite sum */
@@ -543,12 +768,15 @@ calib_vote_summarize(CalibVote *v, CalibVoteSummary *out)
 	out->share = total > 0.0 ? totals[best] / total : NAN;
 	out->entropy = total > 0.0 ? entropy : NAN;
 	if (totals != small)
-		v->mem->release(v->mem_arg, totals);
+		mem_release(v, totals);
 }
 
 double
 calib_vote_agreement(const CalibVote *v)
 {
+	CalibVoteTable view;
+	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
+	const CalibVoteTable *t = table_of(v, &view, ents);
 	uint64_t	n = (uint64_t) v->n;
 
 	if (n < 2)
@@ -558,9 +786,9 @@ calib_vote_agreement(const CalibVote *v)
 		/* exact: sum c (c - 1) <= n (n - 1) < 2^126 */
 		unsigned __int128 same = 0;
 
-		for (uint32_t e = 0; e < v->nentries; e++)
+		for (uint32_t e = 0; e < t->nentries; e++)
 		{
-			uint64_t	c = (uint64_t) v->entries[e].count;
+			uint64_t	c = (uint64_t) t->entries[e].count;
 
 			same += (unsigned __int128) c * (c - 1);
 		}
@@ -570,9 +798,9 @@ calib_vote_agreement(const CalibVote *v)
 	{
 		long double same = 0;
 
-		for (uint32_t e = 0; e < v->nentries; e++)
+		for (uint32_t e = 0; e < t->nentries; e++)
 		{
-			long double c = (long double) v->entries[e].count;
+			long double c = (long double) t->entries[e].count;
 
 			same += c * (c - 1);
 		}

@@ -33,7 +33,7 @@ typedef struct CalibVoteEntry
 {
 	uint32_t	hash;
 	uint32_t	len;
-	uint32_t	off;			/* of the answer's bytes in CalibVote.bytes */
+	uint32_t	off;			/* of the answer's bytes in CalibVoteTable.bytes */
 	int64_t		count;
 } CalibVoteEntry;
 
@@ -43,28 +43,15 @@ typedef struct CalibVoteWeight
 	uint32_t	entry;
 } CalibVoteWeight;
 
-/*
- * Inline room for 4 distinct answers of 64 bytes in all, which makes the
- * whole state 256 bytes: with 100 000 groups in a hash aggregate, state size
- * is what costs (memory to fault in), not the few instructions per row.
- */
-#define CALIB_VOTE_INLINE_ENTRIES 4
-#define CALIB_VOTE_INLINE_BYTES 64
 /* Beyond this many distinct answers a slot index replaces the linear scan. */
 #define CALIB_VOTE_LINEAR_MAX 8
 /* Distinct answers, and their bytes, in one group. */
 #define CALIB_VOTE_MAX_ENTRIES (UINT32_C(1) << 30)
 #define CALIB_VOTE_MAX_BYTES (UINT32_C(1) << 31)
 
-/*
- * The state.  The small arrays live inside the struct, so a group with few
- * short answers costs one allocation; never copy a CalibVote by value.
- */
-typedef struct CalibVote
+/* The general answer table: any number of answers, weights, a slot index. */
+typedef struct CalibVoteTable
 {
-	const CalibMem *mem;
-	void	   *mem_arg;
-	int64_t		n;				/* rows counted */
 	CalibVoteEntry *entries;
 	uint32_t   *slots;			/* open addressing, entry index + 1; 0 empty */
 	char	   *bytes;			/* every distinct answer, back to back */
@@ -76,9 +63,34 @@ typedef struct CalibVote
 	uint32_t	nslots;			/* 0 while the linear scan is used */
 	uint32_t	nbytes;
 	uint32_t	cap_bytes;
+} CalibVoteTable;
+
+/*
+ * The small form: an unweighted group with at most 6 distinct answers of
+ * 63 bytes in all, each counted fewer than 2^32 times, lives entirely
+ * inside the 128-byte CalibVote, with no hash (a length check and a word
+ * compare over a few entries is cheaper) and no second allocation.  With
+ * 100 000 groups in a hash aggregate, state size is what costs: each
+ * group's state is fresh memory to fill, and the final function touches it
+ * again in hash order, so every cache line of state is a memory miss.
+ * Anything larger moves, once, into a CalibVoteTable.
+ */
+#define CALIB_VOTE_SMALL_ENTRIES 6
+#define CALIB_VOTE_SMALL_BYTES 63
+
+/* The state; never copy a CalibVote by value (the small form is inline). */
+typedef struct CalibVote
+{
+	const CalibMem *mem;
+	void	   *mem_arg;
+	int64_t		n;				/* rows counted */
+	CalibVoteTable *big;		/* NULL while the small form holds everything */
+	uint32_t	small_count[CALIB_VOTE_SMALL_ENTRIES];
+	uint8_t		small_len[CALIB_VOTE_SMALL_ENTRIES];
+	uint8_t		nsmall;			/* distinct answers in the small form */
+	uint8_t		small_nbytes;
 	bool		weighted;
-	CalibVoteEntry inline_entries[CALIB_VOTE_INLINE_ENTRIES];
-	char		inline_bytes[CALIB_VOTE_INLINE_BYTES];
+	char		small_bytes[CALIB_VOTE_SMALL_BYTES];
 } CalibVote;
 
 typedef struct CalibVoteSummary
@@ -113,6 +125,9 @@ CalibVoteStatus calib_vote_add(CalibVote *v, const char *s, size_t len, double w
 CalibVoteStatus calib_vote_merge(CalibVote *dst, const CalibVote *src);
 
 const char *calib_vote_answer(const CalibVote *v, int64_t entry, size_t *len);
+
+/* Distinct answers counted so far (entries 0 .. this - 1). */
+uint32_t	calib_vote_distinct(const CalibVote *v);
 
 /* Serialised size, and writing into a buffer of exactly that size. */
 uint64_t	calib_vote_wire_size(const CalibVote *v);

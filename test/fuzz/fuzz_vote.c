@@ -58,7 +58,7 @@ check_state(CalibVote *v)
 	FUZZ_CHECK((s.winner >= 0) == (v->n > 0));
 	FUZZ_CHECK(isnan(s.share) || (s.share >= 0.0 && s.share <= 1.0 + 1e-12));
 	FUZZ_CHECK(isnan(s.entropy) || s.entropy >= -1e-12);
-	FUZZ_CHECK(s.distinct_answers == (int64_t) v->nentries);
+	FUZZ_CHECK(s.distinct_answers == (int64_t) calib_vote_distinct(v));
 	if (s.winner >= 0)
 	{
 		size_t		alen;

@@ -470,14 +470,205 @@ test_best_of(void)
 	}
 }
 
+
+/* Every (answer, count) of a state, found by calib_vote_answer and the
+ * summary's distinct count, against a brute-force count of the rows. */
+static void
+check_counts(CalibVote *v, char rows[][64], const int *lens, int n)
+{
+	CalibVoteSummary s;
+	int64_t		total = 0;
+
+	calib_vote_summarize(v, &s);
+	CHECK(s.n == n);
+	for (int64_t e = 0; e < s.distinct_answers; e++)
+	{
+		size_t		len;
+		const char *a = calib_vote_answer(v, e, &len);
+		int			c = 0;
+
+		for (int i = 0; i < n; i++)
+			c += (size_t) lens[i] == len && memcmp(rows[i], a, len) == 0;
+		CHECK(c > 0);
+		total += c;
+	}
+	CHECK(total == n);			/* every row's answer is among the entries */
+}
+
+/*
+ * The small form's edges: 6 answers of 63 bytes in all stay inline, the
+ * 7th answer or the 64th byte moves the state into a table; empty answers;
+ * merging small into small (which may overflow), small into a table and a
+ * table into a small state; the wire form read back into either form.
+ * Every way must give the same summary as adding all rows to one state.
+ */
+static void
+test_small_form_edges(void)
+{
+	static char rows[64][64];
+	static int	lens[64];
+
+	for (int iter = 0; iter < 4000; iter++)
+	{
+		int			n = 1 + next_rand() % 40;
+		int			kinds = 1 + next_rand() % 9;
+		int			klen[9];
+		CalibVote  *all = new_vote(false),
+				   *a = new_vote(false),
+				   *b = new_vote(false),
+				   *ab,
+				   *ba;
+		CalibVoteSummary s0,
+					s1,
+					s2;
+		int			cut = next_rand() % (n + 1);
+
+		/* answer lengths around the 63-byte budget: 0..30 bytes each */
+		for (int k = 0; k < kinds; k++)
+			klen[k] = (int) (next_rand() % 31);
+		for (int i = 0; i < n; i++)
+		{
+			int			k = (int) (next_rand() % kinds);
+
+			lens[i] = klen[k];
+			memset(rows[i], 'a' + k, (size_t) lens[i]);
+			if (lens[i] > 0)
+				rows[i][0] = (char) ('A' + k);	/* same length, other answer */
+		}
+		for (int i = 0; i < n; i++)
+		{
+			CHECK(calib_vote_add(all, rows[i], (size_t) lens[i], 1.0) == CALIB_VOTE_OK);
+			CHECK(calib_vote_add(i < cut ? a : b, rows[i], (size_t) lens[i], 1.0) == CALIB_VOTE_OK);
+		}
+		check_counts(all, rows, lens, n);
+		ab = roundtrip(a);
+		ba = roundtrip(b);
+		CHECK(calib_vote_merge(ab, b) == CALIB_VOTE_OK);
+		CHECK(calib_vote_merge(ba, a) == CALIB_VOTE_OK);
+		check_counts(ab, rows, lens, n);
+		check_counts(ba, rows, lens, n);
+		calib_vote_summarize(all, &s0);
+		calib_vote_summarize(ab, &s1);
+		calib_vote_summarize(ba, &s2);
+		CHECK(same_summary(&s0, all, &s1, ab));
+		CHECK(same_summary(&s0, all, &s2, ba));
+		{
+			double		g0 = calib_vote_agreement(all),
+						g1 = calib_vote_agreement(ba);
+
+			CHECK(memcmp(&g0, &g1, sizeof(double)) == 0 || (isnan(g0) && isnan(g1)));
+		}
+		drop_vote(all);
+		drop_vote(a);
+		drop_vote(b);
+		drop_vote(ab);
+		drop_vote(ba);
+	}
+
+	/* exactly at the budget: 6 answers, 63 bytes; then one byte or one
+	 * answer more */
+	{
+		CalibVote  *v = new_vote(false);
+		char		big[64];
+		CalibVoteSummary s;
+		size_t		len;
+
+		memset(big, 'x', sizeof big);
+		CHECK(calib_vote_add(v, big, 58, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(v, "a", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(v, "b", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(v, "c", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(v, "d", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(v, "e", 1, 1) == CALIB_VOTE_OK);
+		CHECK(v->big == NULL && v->small_nbytes == 63);
+		CHECK(calib_vote_add(v, "c", 1, 1) == CALIB_VOTE_OK);
+		CHECK(v->big == NULL);
+		CHECK(calib_vote_add(v, "", 0, 1) == CALIB_VOTE_OK);	/* a 7th answer */
+		CHECK(v->big != NULL);
+		calib_vote_summarize(v, &s);
+		CHECK(s.distinct_answers == 7 && s.n == 8 && s.votes == 2.0);
+		CHECK(memcmp(calib_vote_answer(v, s.winner, &len), "c", 1) == 0 && len == 1);
+		drop_vote(v);
+
+		v = new_vote(false);
+		CHECK(calib_vote_add(v, big, 63, 1) == CALIB_VOTE_OK);
+		CHECK(v->big == NULL);
+		CHECK(calib_vote_add(v, "", 0, 1) == CALIB_VOTE_OK);	/* 0 bytes fit */
+		CHECK(v->big == NULL);
+		CHECK(calib_vote_add(v, "z", 1, 1) == CALIB_VOTE_OK);	/* the 64th byte */
+		CHECK(v->big != NULL);
+		calib_vote_summarize(v, &s);
+		CHECK(s.distinct_answers == 3 && s.votes == 1.0);
+		/* ties go to the smallest bytes: the empty answer */
+		CHECK(calib_vote_answer(v, s.winner, &len) != NULL && len == 0);
+		drop_vote(v);
+
+		v = new_vote(false);
+		CHECK(calib_vote_add(v, big, 64, 1) == CALIB_VOTE_OK);	/* too long at once */
+		CHECK(v->big != NULL);
+		drop_vote(v);
+	}
+
+	/* a count that outgrows 32 bits moves the state into a table: a wire
+	 * state with "x" counted 2^32 - 1 times, then one more "x" */
+	{
+		char		buf[64],
+				   *p = buf;
+		uint32_t	magic = 0x544F5643u,
+					flags = 0,
+					nentries = 2,
+					l1 = 1,
+					l2 = 2;
+		int64_t		n = INT64_C(4294967295) + 3,
+					nw = 0,
+					c1 = INT64_C(4294967295),
+					c2 = 3;
+		uint64_t	nbytes = 3;
+		CalibVote  *v = new_vote(false),
+				   *w = new_vote(false);
+		CalibVoteSummary s;
+		size_t		len;
+
+#define PUTV(x) (memcpy(p, &(x), sizeof(x)), p += sizeof(x))
+		PUTV(magic);
+		PUTV(flags);
+		PUTV(n);
+		PUTV(nentries);
+		PUTV(nbytes);
+		PUTV(nw);
+		PUTV(l1);
+		PUTV(c1);
+		PUTV(l2);
+		PUTV(c2);
+		memcpy(p, "xyy", 3);
+		p += 3;
+#undef PUTV
+		CHECK(calib_vote_deserialize(v, buf, (size_t) (p - buf)) == CALIB_VOTE_OK);
+		CHECK(v->big == NULL);
+		CHECK(calib_vote_add(v, "x", 1, 1) == CALIB_VOTE_OK);
+		CHECK(v->big != NULL);
+		calib_vote_summarize(v, &s);
+		CHECK(s.votes == 4294967296.0 && s.n == INT64_C(4294967299) && s.distinct_answers == 2);
+		CHECK(memcmp(calib_vote_answer(v, s.winner, &len), "x", 1) == 0 && len == 1);
+		/* and merged into a small state: the same */
+		CHECK(calib_vote_add(w, "x", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_merge(w, v) == CALIB_VOTE_OK);
+		calib_vote_summarize(w, &s);
+		CHECK(s.votes == 4294967297.0 && s.distinct_answers == 2);
+		drop_vote(v);
+		drop_vote(w);
+	}
+}
+
 int
 main(void)
 {
-	CHECK(sizeof(CalibVote) == 256);	/* one allocator size class */
+	CHECK(sizeof(CalibVote) == 128);	/* one allocator size class */
 	test_hand();
 	test_weighted_hand();
 	test_order_independence();
 	test_corrupt_wire();
+	test_small_form_edges();
 	test_best_of();
 	return unit_report("test_vote");
 }
