@@ -222,6 +222,7 @@ calib_vote_final(PG_FUNCTION_ARGS)
 	bool		nulls[6] = {false};
 	const char *answer;
 	size_t		len;
+	int32		short_answer[64];	/* int32: aligned for the varlena header */
 
 	if (v == NULL)
 		PG_RETURN_NULL();
@@ -234,7 +235,15 @@ calib_vote_final(PG_FUNCTION_ARGS)
 				 errmsg("the total weight of a calib.vote group overflows double precision")));
 	desc = vote_result_desc(fcinfo);
 	answer = calib_vote_answer(v, s.winner, &len);
-	values[0] = PointerGetDatum(cstring_to_text_with_len(answer, (int) len));
+	/* a short winner goes into the tuple straight from the stack */
+	if (len <= sizeof(short_answer) - VARHDRSZ)
+	{
+		SET_VARSIZE(short_answer, VARHDRSZ + len);
+		memcpy(VARDATA(short_answer), answer, len);
+		values[0] = PointerGetDatum(short_answer);
+	}
+	else
+		values[0] = PointerGetDatum(cstring_to_text_with_len(answer, (int) len));
 	values[1] = Float8GetDatum(s.votes);
 	values[2] = Int64GetDatum(s.n);
 	values[3] = Float8GetDatum(s.share);
