@@ -106,35 +106,29 @@ calib_vote_free(CalibVote *v)
  * library memcmp call costs more than the comparison: up to 16 bytes are
  * compared as two (overlapping) words, never reading outside either answer.
  */
+/* The first and the last w bytes of a and b (len >= w) are the same. */
+static inline bool
+ends_equal(const char *a, const char *b, size_t len, size_t w)
+{
+	uint64_t	x = 0,
+				y = 0,
+				x2 = 0,
+				y2 = 0;
+
+	memcpy(&x, a, w);
+	memcpy(&y, b, w);
+	memcpy(&x2, a + len - w, w);
+	memcpy(&y2, b + len - w, w);
+	return x == y && x2 == y2;
+}
+
 static inline bool
 bytes_equal(const char *a, const char *b, size_t len)
 {
 	if (len >= 8 && len <= 16)
-	{
-		uint64_t	x,
-					y,
-					x2,
-					y2;
-
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		memcpy(&x2, a + len - 8, 8);
-		memcpy(&y2, b + len - 8, 8);
-		return x == y && x2 == y2;
-	}
+		return ends_equal(a, b, len, 8);
 	if (len >= 4 && len < 8)
-	{
-		uint32_t	x,
-					y,
-					x2,
-					y2;
-
-		memcpy(&x, a, 4);
-		memcpy(&y, b, 4);
-		memcpy(&x2, a + len - 4, 4);
-		memcpy(&y2, b + len - 4, 4);
-		return x == y && x2 == y2;
-	}
+		return ends_equal(a, b, len, 4);
 	if (len < 4)
 	{
 		for (size_t i = 0; i < len; i++)
