@@ -207,43 +207,6 @@ calib_map_kind_sql(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(calib_map_kind_name(pgmap_get(PG_GETARG_DATUM(0))->kind)));
 }
 
-/*
- * Equality (calib.= and calib.<>, the hash operator class): the same stored
- * map, byte for byte.  The stored form is canonical -- format version always
- * 1, no padding (pgmap_from zeroes), and the text form prints every double
- * so that it reads back bit for bit (-0 as "-0") -- so two maps are equal
- * exactly when their text forms are.  bytea's equality and the generic
- * varlena hash do this on any varlena: sizes compared before detoasting, the
- * hash over the same bytes the equality compares.
- */
-PG_FUNCTION_INFO_V1(calib_map_eq);
-Datum
-calib_map_eq(PG_FUNCTION_ARGS)
-{
-	return byteaeq(fcinfo);
-}
-
-PG_FUNCTION_INFO_V1(calib_map_ne);
-Datum
-calib_map_ne(PG_FUNCTION_ARGS)
-{
-	return byteane(fcinfo);
-}
-
-PG_FUNCTION_INFO_V1(calib_map_hash);
-Datum
-calib_map_hash(PG_FUNCTION_ARGS)
-{
-	return hashvarlena(fcinfo);
-}
-
-PG_FUNCTION_INFO_V1(calib_map_hash_extended);
-Datum
-calib_map_hash_extended(PG_FUNCTION_ARGS)
-{
-	return hashvarlenaextended(fcinfo);
-}
-
 /* ============================================== the keep-every-row state */
 
 /*

@@ -32,16 +32,22 @@ AS 'MODULE_PATHNAME', 'calib_map_kind_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL 
 
 -- Equality: the same stored map, byte for byte -- the same kind and every
 -- value the same double, which is exactly when m1::text = m2::text
--- (docs/recalibration.md).  The hash operator class lets DISTINCT, GROUP BY,
--- UNION and hash joins use it; there is no ordering (no btree class).
+-- (docs/recalibration.md).  The stored form is canonical: format version
+-- always 1, no padding (pg_recal.c's pgmap_from zeroes), and the text form
+-- prints every double so that it reads back bit for bit (-0 as "-0").  So
+-- bytea's equality and the generic varlena hash, which work on the bytes of
+-- any varlena (sizes compared before detoasting; the hash over the bytes the
+-- equality compares), are calib.map's, as in contrib/citext.  The hash
+-- operator class lets DISTINCT, GROUP BY, UNION and hash joins use it; there
+-- is no ordering (no btree class).
 CREATE FUNCTION calib._map_eq(calib.map, calib.map) RETURNS boolean
-AS 'MODULE_PATHNAME', 'calib_map_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+AS 'byteaeq' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION calib._map_ne(calib.map, calib.map) RETURNS boolean
-AS 'MODULE_PATHNAME', 'calib_map_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+AS 'byteane' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION calib._map_hash(calib.map) RETURNS integer
-AS 'MODULE_PATHNAME', 'calib_map_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+AS 'hashvarlena' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION calib._map_hash_extended(calib.map, bigint) RETURNS bigint
-AS 'MODULE_PATHNAME', 'calib_map_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+AS 'hashvarlenaextended' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE OPERATOR calib.= (
     LEFTARG = calib.map, RIGHTARG = calib.map, FUNCTION = calib._map_eq,
