@@ -73,8 +73,8 @@ calib_bins_rebin(const CalibBinAcc *fine, int fine_bins, CalibBinAcc *coarse, in
 		calib_bins_merge(&coarse[j / f], &fine[j], 1);
 }
 
-static int64_t
-total_rows(const CalibBinAcc *acc, int bins)
+int64_t
+calib_bins_total(const CalibBinAcc *acc, int bins)
 {
 	int64_t		n = 0;
 
@@ -86,7 +86,7 @@ total_rows(const CalibBinAcc *acc, int bins)
 void
 calib_binned_error(const CalibBinAcc *acc, int bins, CalibBinnedError *out)
 {
-	int64_t		n = total_rows(acc, bins);
+	int64_t		n = calib_bins_total(acc, bins);
 	double		ece = 0.0,
 				mce = 0.0,
 				sq = 0.0;
@@ -138,7 +138,7 @@ calib_bin_row(const CalibBinAcc *acc, int k, int bins, CalibBinRow *out)
 void
 calib_brier_parts(const CalibBinAcc *acc, int bins, CalibBrierParts *out)
 {
-	int64_t		n = total_rows(acc, bins),
+	int64_t		n = calib_bins_total(acc, bins),
 				correct = 0;
 	double		base,
 				rel = 0.0,
@@ -193,7 +193,7 @@ calib_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
 double
 calib_debiased_ece(const CalibBinAcc *acc, int bins)
 {
-	int64_t		n = total_rows(acc, bins);
+	int64_t		n = calib_bins_total(acc, bins);
 	double		ce2 = 0.0;
 
 	if (n == 0)

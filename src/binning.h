@@ -111,6 +111,8 @@ void		calib_bins_add(CalibBinAcc *acc, int bins, double c, bool correct);
 void		calib_bins_merge(CalibBinAcc *dst, const CalibBinAcc *src, int nbins);
 void		calib_bins_rebin(const CalibBinAcc *fine, int fine_bins,
 							 CalibBinAcc *coarse, int bins);
+/* The rows in all bins. */
+int64_t		calib_bins_total(const CalibBinAcc *acc, int bins);
 
 void		calib_binned_error(const CalibBinAcc *acc, int bins, CalibBinnedError *out);
 void		calib_bin_row(const CalibBinAcc *acc, int k, int bins, CalibBinRow *out);

@@ -142,16 +142,6 @@ calib_binomial(uint64_t *s, int64_t n, double p)
 	}
 }
 
-static int64_t
-rows_of(const CalibBinAcc *acc, int bins)
-{
-	int64_t		n = 0;
-
-	for (int k = 0; k < bins; k++)
-		n += acc[k].n;
-	return n;
-}
-
 /* One simulated ECE(a) - ECE(b) under H0. */
 static double
 simulated_diff(const CalibBinAcc *a, const CalibBinAcc *b, int bins,
@@ -184,8 +174,8 @@ double
 calib_ece_drift_p(const CalibBinAcc *a, const CalibBinAcc *b, int bins, int reps, uint64_t seed,
 				  double *scratch)
 {
-	int64_t		na = rows_of(a, bins),
-				nb = rows_of(b, bins),
+	int64_t		na = calib_bins_total(a, bins),
+				nb = calib_bins_total(b, bins),
 				extreme = 0;
 	CalibBinnedError ea,
 				eb;

@@ -5,8 +5,9 @@
  * smooth_ece).  The numerical work is in recal.c, selective.c, bootstrap.c,
  * smece.c and binning.c.
  *
- * The aggregates that need every row share pg_scores.c's state, wrapped with
- * the per-group constant arguments (bins, level, resamples, seed, target).
+ * The aggregates that need every row share pg_scores.c's state and support
+ * functions, which also carry the per-group constant arguments (bins, level,
+ * resamples, seed, target).
  */
 #include "pg_calib.h"
 
@@ -208,21 +209,12 @@ calib_map_kind_sql(PG_FUNCTION_ARGS)
 
 /* ============================================== the keep-every-row state */
 
-/* Per-group constant arguments; zero when an aggregate has none. */
-typedef struct RecalParams
-{
-	int32		bins;
-	int32		resamples;
-	double		level;
-	double		target;
-	int64		seed;
-} RecalParams;
-
-typedef struct RecalState
-{
-	RecalParams p;
-	ScoresState *scores;
-} RecalState;
+/*
+ * pg_scores.c's state and support functions (pg_scores.h), with this
+ * family's constant arguments: none (the fits, risk_coverage, aurc,
+ * smooth_ece), bins/level/resamples/seed (ece_ci) or target
+ * (threshold_for_accuracy).
+ */
 
 static void
 null_arg_error(const char *name)
@@ -234,7 +226,7 @@ null_arg_error(const char *name)
 
 /* ece_ci's optional arguments (bins, level, resamples, seed), by position. */
 static void
-read_ci_params(FunctionCallInfo fcinfo, RecalParams *p)
+read_ci_params(FunctionCallInfo fcinfo, CalibRowParams *p)
 {
 	static const char *const names[] = {"bins", "level", "resamples", "seed"};
 	int			nextra = PG_NARGS() - 3;
@@ -271,7 +263,7 @@ read_ci_params(FunctionCallInfo fcinfo, RecalParams *p)
 }
 
 static void
-read_target_param(FunctionCallInfo fcinfo, RecalParams *p)
+read_target_param(FunctionCallInfo fcinfo, CalibRowParams *p)
 {
 	if (PG_ARGISNULL(3))
 		null_arg_error("target");
@@ -283,150 +275,23 @@ read_target_param(FunctionCallInfo fcinfo, RecalParams *p)
 						float8out_internal(p->target))));
 }
 
-static RecalState *
-recal_new(MemoryContext ctx, const RecalParams *p)
-{
-	RecalState *st = MemoryContextAllocZero(ctx, sizeof(RecalState));
-
-	st->p = *p;
-	st->scores = calib_scores_create(ctx);
-	return st;
-}
-
 static void
-params_must_match(const RecalParams *a, const RecalParams *b)
+params_mismatch(const CalibRowParams *a, const CalibRowParams *b)
 {
-	if (memcmp(a, b, sizeof(RecalParams)) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the extra arguments of a calib aggregate must be the same for every row of a group")));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("the extra arguments of a calib aggregate must be the same for every row of a group")));
 }
 
-/* The arguments are checked on every row, before NULL rows are skipped. */
-static Datum
-recal_transition(FunctionCallInfo fcinfo, void (*reader) (FunctionCallInfo, RecalParams *))
-{
-	MemoryContext ctx = calib_agg_context(fcinfo, "calib recal transition");
-	RecalState *st = PG_ARGISNULL(0) ? NULL : (RecalState *) PG_GETARG_POINTER(0);
-	RecalParams p;
-	double		c;
+static const CalibRowsKind recal_kind = {
+	.mismatch = params_mismatch,
+	.min_bins = 0,				/* bins is 0 where an aggregate takes none */
+};
 
-	memset(&p, 0, sizeof p);
-	if (reader)
-		reader(fcinfo, &p);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (st == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(st);
-	}
-	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
-	if (st == NULL)
-		st = recal_new(ctx, &p);
-	else
-		params_must_match(&st->p, &p);
-	calib_scores_push(st->scores, c, PG_GETARG_BOOL(2));
-	PG_RETURN_POINTER(st);
-}
-
-PG_FUNCTION_INFO_V1(calib_recal_trans);
-Datum
-calib_recal_trans(PG_FUNCTION_ARGS)
-{
-	return recal_transition(fcinfo, NULL);
-}
-
-PG_FUNCTION_INFO_V1(calib_recal_trans_ci);
-Datum
-calib_recal_trans_ci(PG_FUNCTION_ARGS)
-{
-	return recal_transition(fcinfo, read_ci_params);
-}
-
-PG_FUNCTION_INFO_V1(calib_recal_trans_target);
-Datum
-calib_recal_trans_target(PG_FUNCTION_ARGS)
-{
-	return recal_transition(fcinfo, read_target_param);
-}
-
-PG_FUNCTION_INFO_V1(calib_recal_combine);
-Datum
-calib_recal_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext ctx = calib_agg_context(fcinfo, "calib_recal_combine");
-	RecalState *a = PG_ARGISNULL(0) ? NULL : (RecalState *) PG_GETARG_POINTER(0);
-	RecalState *b = PG_ARGISNULL(1) ? NULL : (RecalState *) PG_GETARG_POINTER(1);
-
-	if (b == NULL)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
-	}
-	if (a == NULL)
-		a = recal_new(ctx, &b->p);
-	else
-		params_must_match(&a->p, &b->p);
-	calib_scores_merge(a->scores, b->scores);
-	PG_RETURN_POINTER(a);
-}
-
-PG_FUNCTION_INFO_V1(calib_recal_serialize);
-Datum
-calib_recal_serialize(PG_FUNCTION_ARGS)
-{
-	RecalState *st = (RecalState *) PG_GETARG_POINTER(0);
-	Size		len = sizeof(RecalParams) + calib_scores_wire_size(st->scores);
-	bytea	   *out;
-
-	if (len > MaxAllocSize - VARHDRSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("exact calib aggregate state too large to pass between parallel workers"),
-				 errhint("SET max_parallel_workers_per_gather = 0 for this query.")));
-	out = palloc(VARHDRSZ + len);
-	SET_VARSIZE(out, VARHDRSZ + len);
-	memcpy(VARDATA(out), &st->p, sizeof(RecalParams));
-	calib_scores_write(st->scores, VARDATA(out) + sizeof(RecalParams));
-	PG_RETURN_BYTEA_P(out);
-}
-
-PG_FUNCTION_INFO_V1(calib_recal_deserialize);
-Datum
-calib_recal_deserialize(PG_FUNCTION_ARGS)
-{
-	MemoryContext ctx = calib_agg_context(fcinfo, "calib_recal_deserialize");
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
-	Size		len = VARSIZE_ANY_EXHDR(in);
-	const char *p = VARDATA_ANY(in);
-	RecalState *st;
-
-	if (len < sizeof(RecalParams))
-		elog(ERROR, "calib: truncated recal aggregate state");
-	st = MemoryContextAllocZero(ctx, sizeof(RecalState));
-	memcpy(&st->p, p, sizeof(RecalParams));
-	if (st->p.bins < 0 || st->p.bins > CALIB_MAX_BINS ||
-		st->p.resamples < 0 || st->p.resamples > CALIB_MAX_RESAMPLES)
-		elog(ERROR, "calib: corrupt recal aggregate state");
-	st->scores = calib_scores_read(ctx, p + sizeof(RecalParams), len - sizeof(RecalParams));
-	PG_RETURN_POINTER(st);
-}
-
-/* The sorted rows of a final's state; false when there are none. */
-static bool
-recal_final_scores(FunctionCallInfo fcinfo, CalibScores *s, RecalParams *p)
-{
-	RecalState *st;
-
-	if (PG_ARGISNULL(0))
-		return false;
-	st = (RecalState *) PG_GETARG_POINTER(0);
-	calib_scores_view(st->scores, s);
-	if (p)
-		*p = st->p;
-	return s->npos + s->nneg > 0;
-}
+CALIB_ROWS_TRANSITION(calib_recal_trans, recal_kind, NULL);
+CALIB_ROWS_TRANSITION(calib_recal_trans_ci, recal_kind, read_ci_params);
+CALIB_ROWS_TRANSITION(calib_recal_trans_target, recal_kind, read_target_param);
+CALIB_ROWS_SUPPORT_FUNCTIONS(calib_recal, recal_kind);
 
 /* ============================================================ the fits */
 
@@ -453,7 +318,7 @@ fit_final(FunctionCallInfo fcinfo, const char *fname, FitFn fit)
 	double	   *work;
 	const char *msg;
 
-	if (!recal_final_scores(fcinfo, &s, NULL))
+	if (!calib_rows_final(fcinfo, &s, NULL))
 		PG_RETURN_NULL();
 	work = palloc_extended(CALIB_FIT_WORK(s.npos + s.nneg) * sizeof(double), MCXT_ALLOC_HUGE);
 	msg = fit(&s, work, &m);
@@ -544,7 +409,7 @@ calib_risk_coverage_final(PG_FUNCTION_ARGS)
 	bool		typbyval;
 	char		typalign;
 
-	if (!recal_final_scores(fcinfo, &s, NULL))
+	if (!calib_rows_final(fcinfo, &s, NULL))
 		PG_RETURN_NULL();
 	elemtype = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
 	if (!OidIsValid(elemtype))
@@ -568,11 +433,7 @@ PG_FUNCTION_INFO_V1(calib_aurc_final);
 Datum
 calib_aurc_final(PG_FUNCTION_ARGS)
 {
-	CalibScores s;
-
-	if (!recal_final_scores(fcinfo, &s, NULL))
-		PG_RETURN_NULL();
-	CALIB_RETURN_FLOAT8_OR_NULL(calib_aurc(&s));
+	return calib_rows_metric_final(fcinfo, calib_aurc);
 }
 
 PG_FUNCTION_INFO_V1(calib_threshold_for_accuracy_final);
@@ -580,11 +441,11 @@ Datum
 calib_threshold_for_accuracy_final(PG_FUNCTION_ARGS)
 {
 	CalibScores s;
-	RecalParams p;
+	CalibRowParams p;
 	CalibCoveragePoint pt;
 	TupleDesc	tupdesc;
 
-	if (!recal_final_scores(fcinfo, &s, &p))
+	if (!calib_rows_final(fcinfo, &s, &p))
 		PG_RETURN_NULL();
 	if (!calib_threshold_for_accuracy(&s, p.target, &pt))
 		PG_RETURN_NULL();
@@ -594,15 +455,6 @@ calib_threshold_for_accuracy_final(PG_FUNCTION_ARGS)
 }
 
 /* ================================================ uncertainty of metrics */
-
-static int
-cmp_float8(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
 
 /*
  * Percentile bootstrap: `resamples` resamples of n rows with replacement
@@ -614,7 +466,7 @@ Datum
 calib_ece_ci_final(PG_FUNCTION_ARGS)
 {
 	CalibScores s;
-	RecalParams p;
+	CalibRowParams p;
 	CalibBinAcc *acc;
 	CalibBinnedError err;
 	CalibBootstrap bs;
@@ -625,7 +477,7 @@ calib_ece_ci_final(PG_FUNCTION_ARGS)
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 
-	if (!recal_final_scores(fcinfo, &s, &p))
+	if (!calib_rows_final(fcinfo, &s, &p))
 		PG_RETURN_NULL();
 	acc = palloc0(sizeof(CalibBinAcc) * p.bins);
 	for (int64 j = 0; j < s.npos; j++)
@@ -643,7 +495,7 @@ calib_ece_ci_final(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		eces[r] = calib_bootstrap_ece(&bs);
 	}
-	qsort(eces, p.resamples, sizeof(double), cmp_float8);
+	qsort(eces, p.resamples, sizeof(double), calib_cmp_double);
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "calib: ece_ci must return a composite");
@@ -661,7 +513,7 @@ calib_smooth_ece_final(PG_FUNCTION_ARGS)
 	double		sigma;
 	double	   *work;
 
-	if (!recal_final_scores(fcinfo, &s, NULL))
+	if (!calib_rows_final(fcinfo, &s, NULL))
 		PG_RETURN_NULL();
 	work = palloc(CALIB_SMECE_WORK * sizeof(double));
 	PG_RETURN_FLOAT8(calib_smooth_ece(&s, &sigma, work));

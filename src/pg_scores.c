@@ -3,6 +3,9 @@
  * Mann-Whitney) and calib.ace (equal-mass ECE).  The state is two growing
  * arrays, the confidences of correct and of wrong answers; the metrics are
  * computed in scores.c over the sorted arrays.
+ *
+ * The state and its support functions also serve pg_recal.c's aggregates
+ * (pg_scores.h): one implementation, parametrised by a CalibRowsKind.
  */
 #include "pg_calib.h"
 
@@ -10,11 +13,12 @@
 
 #include "utils/memutils.h"
 
+#include "bootstrap.h"
 #include "pg_scores.h"
 
 struct ScoresState
 {
-	int32		bins;			/* for calib.ace; 10 unless given */
+	CalibRowParams p;			/* the group's constant arguments */
 	int64		sorted_pos,		/* pos[0 .. sorted_pos) is in order */
 				sorted_neg;		/* neg[0 .. sorted_neg) is in order */
 	int64		npos,
@@ -28,17 +32,17 @@ struct ScoresState
 /* Serialised header; the two arrays follow it. */
 typedef struct ScoresWire
 {
-	int32		bins;
+	CalibRowParams p;
 	int64		npos;
 	int64		nneg;
 } ScoresWire;
 
 static ScoresState *
-scores_new(MemoryContext ctx, int bins)
+scores_new(MemoryContext ctx, const CalibRowParams *p)
 {
 	ScoresState *st = MemoryContextAllocZero(ctx, sizeof(ScoresState));
 
-	st->bins = bins;
+	st->p = *p;
 	st->cap_pos = st->cap_neg = 64;
 	st->pos = MemoryContextAlloc(ctx, st->cap_pos * sizeof(double));
 	st->neg = MemoryContextAlloc(ctx, st->cap_neg * sizeof(double));
@@ -82,26 +86,33 @@ scores_append(ScoresState *st, const double *v, int64 n, bool correct)
 	}
 }
 
-/* bins is checked on every row, before the NULL-row skip (as pg_binned.c). */
+/* ------------------------------------ support functions (pg_scores.h) */
+
+/*
+ * The constant arguments are read and checked on every row, before the
+ * NULL-row skip (as pg_binned.c), so a bad one is an error even when all of
+ * a group's rows are skipped.  Inline: this runs for every row, and the
+ * callers in this file pass constant arguments.
+ */
 static inline Datum
-scores_transition(FunctionCallInfo fcinfo, bool has_bins_arg)
+rows_transition(FunctionCallInfo fcinfo, const CalibRowsKind *kind, CalibParamsReader read)
 {
 	ScoresState *st = PG_ARGISNULL(0) ? NULL : (ScoresState *) PG_GETARG_POINTER(0);
-	int			bins = has_bins_arg ? calib_bins_arg(fcinfo, 3) : CALIB_DEFAULT_BINS;
+	CalibRowParams p;
 	double		c;
 	bool		correct;
 
+	memset(&p, 0, sizeof p);
+	if (read)
+		read(fcinfo, &p);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		CALIB_RETURN_STATE(st);	/* rows with a NULL are skipped */
 	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 	correct = PG_GETARG_BOOL(2);
 	if (st == NULL)				/* first row: only here is the context needed */
-		st = scores_new(calib_agg_context(fcinfo, "calib scores transition"), bins);
-	else if (unlikely(st->bins != bins))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("bins must be the same for every row of a group, got %d and %d",
-						st->bins, bins)));
+		st = scores_new(calib_agg_context(fcinfo, "calib_rows_transition"), &p);
+	else if (unlikely(memcmp(&st->p, &p, sizeof p) != 0))
+		kind->mismatch(&st->p, &p);
 
 	/* the common case inline: no function call, no memcpy */
 	if (correct && st->npos < st->cap_pos)
@@ -113,49 +124,38 @@ scores_transition(FunctionCallInfo fcinfo, bool has_bins_arg)
 	PG_RETURN_POINTER(st);
 }
 
-PG_FUNCTION_INFO_V1(calib_scores_trans);
 Datum
-calib_scores_trans(PG_FUNCTION_ARGS)
+calib_rows_transition(FunctionCallInfo fcinfo, const CalibRowsKind *kind, CalibParamsReader read)
 {
-	return scores_transition(fcinfo, false);
+	return rows_transition(fcinfo, kind, read);
 }
 
-PG_FUNCTION_INFO_V1(calib_scores_trans_bins);
 Datum
-calib_scores_trans_bins(PG_FUNCTION_ARGS)
+calib_rows_combine(FunctionCallInfo fcinfo, const CalibRowsKind *kind)
 {
-	return scores_transition(fcinfo, true);
-}
-
-PG_FUNCTION_INFO_V1(calib_scores_combine);
-Datum
-calib_scores_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext ctx = calib_agg_context(fcinfo, "calib_scores_combine");
+	MemoryContext ctx = calib_agg_context(fcinfo, "calib_rows_combine");
 	ScoresState *a = PG_ARGISNULL(0) ? NULL : (ScoresState *) PG_GETARG_POINTER(0);
 	ScoresState *b = PG_ARGISNULL(1) ? NULL : (ScoresState *) PG_GETARG_POINTER(1);
 
 	if (b == NULL)
 		CALIB_RETURN_STATE(a);
 	if (a == NULL)
-		a = scores_new(ctx, b->bins);
-	else if (a->bins != b->bins)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("bins must be the same for every row of a group, got %d and %d",
-						a->bins, b->bins)));
+		a = scores_new(ctx, &b->p);
+	else if (memcmp(&a->p, &b->p, sizeof(CalibRowParams)) != 0)
+		kind->mismatch(&a->p, &b->p);
 	scores_append(a, b->pos, b->npos, true);
 	scores_append(a, b->neg, b->nneg, false);
 	PG_RETURN_POINTER(a);
 }
 
-PG_FUNCTION_INFO_V1(calib_scores_serialize);
 Datum
-calib_scores_serialize(PG_FUNCTION_ARGS)
+calib_rows_serialize(FunctionCallInfo fcinfo)
 {
 	ScoresState *st = (ScoresState *) PG_GETARG_POINTER(0);
-	Size		len = calib_scores_wire_size(st);
+	Size		len = sizeof(ScoresWire) + (Size) (st->npos + st->nneg) * sizeof(double);
+	ScoresWire	w;
 	bytea	   *out;
+	char	   *dst;
 
 	if (len > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
@@ -164,18 +164,42 @@ calib_scores_serialize(PG_FUNCTION_ARGS)
 				 errhint("SET max_parallel_workers_per_gather = 0 for this query.")));
 	out = palloc(VARHDRSZ + len);
 	SET_VARSIZE(out, VARHDRSZ + len);
-	calib_scores_write(st, VARDATA(out));
+	dst = VARDATA(out);
+	memset(&w, 0, sizeof(w));	/* no uninitialised padding on the wire */
+	w.p = st->p;
+	w.npos = st->npos;
+	w.nneg = st->nneg;
+	memcpy(dst, &w, sizeof(w));
+	memcpy(dst + sizeof(w), st->pos, st->npos * sizeof(double));
+	memcpy(dst + sizeof(w) + st->npos * sizeof(double), st->neg, st->nneg * sizeof(double));
 	PG_RETURN_BYTEA_P(out);
 }
 
-PG_FUNCTION_INFO_V1(calib_scores_deserialize);
 Datum
-calib_scores_deserialize(PG_FUNCTION_ARGS)
+calib_rows_deserialize(FunctionCallInfo fcinfo, const CalibRowsKind *kind)
 {
-	MemoryContext ctx = calib_agg_context(fcinfo, "calib_scores_deserialize");
+	MemoryContext ctx = calib_agg_context(fcinfo, "calib_rows_deserialize");
 	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	const char *p = VARDATA_ANY(in);
+	Size		len = VARSIZE_ANY_EXHDR(in);
+	ScoresWire	w;
+	ScoresState *st;
 
-	PG_RETURN_POINTER(calib_scores_read(ctx, VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in)));
+	if (len < sizeof(w))
+		elog(ERROR, "calib: truncated exact aggregate state");
+	memcpy(&w, p, sizeof(w));
+	/* compare counts with the payload without adding them (no overflow) */
+	if (w.npos < 0 || w.nneg < 0 ||
+		w.p.bins < kind->min_bins || w.p.bins > CALIB_MAX_BINS ||
+		w.p.resamples < 0 || w.p.resamples > CALIB_MAX_RESAMPLES ||
+		(len - sizeof(w)) % sizeof(double) != 0 ||
+		(Size) w.npos > (len - sizeof(w)) / sizeof(double) ||
+		(Size) w.nneg != (len - sizeof(w)) / sizeof(double) - (Size) w.npos)
+		elog(ERROR, "calib: corrupt exact aggregate state");
+	st = scores_new(ctx, &w.p);
+	scores_append(st, (const double *) (p + sizeof(w)), w.npos, true);
+	scores_append(st, (const double *) (p + sizeof(w)) + w.npos, w.nneg, false);
+	PG_RETURN_POINTER(st);
 }
 
 /*
@@ -205,98 +229,92 @@ scores_sorted(ScoresState *st, CalibScores *out)
 	out->nneg = st->nneg;
 }
 
+bool
+calib_rows_final(FunctionCallInfo fcinfo, CalibScores *s, CalibRowParams *p)
+{
+	ScoresState *st;
+
+	if (PG_ARGISNULL(0))
+		return false;
+	st = (ScoresState *) PG_GETARG_POINTER(0);
+	scores_sorted(st, s);
+	if (p)
+		*p = st->p;
+	return s->npos + s->nneg > 0;
+}
+
+Datum
+calib_rows_metric_final(FunctionCallInfo fcinfo, double (*metric) (const CalibScores *))
+{
+	CalibScores s;
+
+	if (!calib_rows_final(fcinfo, &s, NULL))
+		PG_RETURN_NULL();
+	CALIB_RETURN_FLOAT8_OR_NULL(metric(&s));
+}
+
+/* ------------------------------------------------- calib.auroc, calib.ace */
+
+/* bins: 10 unless given (the 4-argument transition) */
+static void
+read_default_bins(FunctionCallInfo fcinfo, CalibRowParams *p)
+{
+	p->bins = CALIB_DEFAULT_BINS;
+}
+
+static void
+read_bins_arg(FunctionCallInfo fcinfo, CalibRowParams *p)
+{
+	p->bins = calib_bins_arg(fcinfo, 3);
+}
+
+static void
+bins_must_match(const CalibRowParams *a, const CalibRowParams *b)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("bins must be the same for every row of a group, got %d and %d",
+					a->bins, b->bins)));
+}
+
+static const CalibRowsKind scores_kind = {
+	.mismatch = bins_must_match,
+	.min_bins = CALIB_MIN_BINS,
+};
+
+PG_FUNCTION_INFO_V1(calib_scores_trans);
+Datum
+calib_scores_trans(PG_FUNCTION_ARGS)
+{
+	return rows_transition(fcinfo, &scores_kind, read_default_bins);
+}
+
+PG_FUNCTION_INFO_V1(calib_scores_trans_bins);
+Datum
+calib_scores_trans_bins(PG_FUNCTION_ARGS)
+{
+	return rows_transition(fcinfo, &scores_kind, read_bins_arg);
+}
+
+CALIB_ROWS_SUPPORT_FUNCTIONS(calib_scores, scores_kind);
+
 PG_FUNCTION_INFO_V1(calib_auroc_final);
 Datum
 calib_auroc_final(PG_FUNCTION_ARGS)
 {
-	CalibScores s;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	scores_sorted((ScoresState *) PG_GETARG_POINTER(0), &s);
-	CALIB_RETURN_FLOAT8_OR_NULL(calib_auroc(&s));
+	return calib_rows_metric_final(fcinfo, calib_auroc);
 }
 
 PG_FUNCTION_INFO_V1(calib_ace_final);
 Datum
 calib_ace_final(PG_FUNCTION_ARGS)
 {
-	ScoresState *st;
 	CalibScores s;
+	CalibRowParams p;
 	double	   *edges;
 
-	if (PG_ARGISNULL(0))
+	if (!calib_rows_final(fcinfo, &s, &p))
 		PG_RETURN_NULL();
-	st = (ScoresState *) PG_GETARG_POINTER(0);
-	scores_sorted(st, &s);
-	edges = palloc(sizeof(double) * st->bins);
-	CALIB_RETURN_FLOAT8_OR_NULL(calib_ace(&s, st->bins, edges));
-}
-
-/* ------------------------------------------- shared state (pg_scores.h) */
-
-ScoresState *
-calib_scores_create(MemoryContext ctx)
-{
-	return scores_new(ctx, 10);
-}
-
-void
-calib_scores_push(ScoresState *st, double c, bool correct)
-{
-	scores_append(st, &c, 1, correct);
-}
-
-void
-calib_scores_merge(ScoresState *dst, const ScoresState *src)
-{
-	scores_append(dst, src->pos, src->npos, true);
-	scores_append(dst, src->neg, src->nneg, false);
-}
-
-Size
-calib_scores_wire_size(const ScoresState *st)
-{
-	return sizeof(ScoresWire) + (Size) (st->npos + st->nneg) * sizeof(double);
-}
-
-void
-calib_scores_write(const ScoresState *st, char *dst)
-{
-	ScoresWire	w;
-
-	memset(&w, 0, sizeof(w));	/* no uninitialised padding on the wire */
-	w.bins = st->bins;
-	w.npos = st->npos;
-	w.nneg = st->nneg;
-	memcpy(dst, &w, sizeof(w));
-	memcpy(dst + sizeof(w), st->pos, st->npos * sizeof(double));
-	memcpy(dst + sizeof(w) + st->npos * sizeof(double), st->neg, st->nneg * sizeof(double));
-}
-
-ScoresState *
-calib_scores_read(MemoryContext ctx, const char *p, Size len)
-{
-	ScoresWire	w;
-	ScoresState *st;
-
-	if (len < sizeof(w))
-		elog(ERROR, "calib: truncated scores aggregate state");
-	memcpy(&w, p, sizeof(w));
-	/* compare counts with the payload without adding them (no overflow) */
-	if (w.npos < 0 || w.nneg < 0 || w.bins < CALIB_MIN_BINS || w.bins > CALIB_MAX_BINS ||
-		(len - sizeof(w)) % sizeof(double) != 0 ||
-		(Size) w.npos > (len - sizeof(w)) / sizeof(double) ||
-		(Size) w.nneg != (len - sizeof(w)) / sizeof(double) - (Size) w.npos)
-		elog(ERROR, "calib: corrupt scores aggregate state");
-	st = scores_new(ctx, w.bins);
-	scores_append(st, (const double *) (p + sizeof(w)), w.npos, true);
-	scores_append(st, (const double *) (p + sizeof(w)) + w.npos, w.nneg, false);
-	return st;
-}
-
-void
-calib_scores_view(ScoresState *st, CalibScores *out)
-{
-	scores_sorted(st, out);
+	edges = palloc(sizeof(double) * p.bins);
+	CALIB_RETURN_FLOAT8_OR_NULL(calib_ace(&s, p.bins, edges));
 }

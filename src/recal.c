@@ -700,6 +700,35 @@ coarsen(const double *z, const double *wp, const double *wn, int64_t k,
 }
 
 /*
+ * What the two logistic fits (temperature, Platt) work on: the groups of
+ * logit_groups in the caller's work buffer (z, wp, wn: n doubles each) and
+ * their coarsen chunks for the warm start.
+ */
+typedef struct LogitFitData
+{
+	double	   *z,
+			   *wp,
+			   *wn;
+	int64_t		k;
+	double		cz[CALIB_COARSE],
+				cwp[CALIB_COARSE],
+				cwn[CALIB_COARSE];
+	int64_t		kc;
+} LogitFitData;
+
+static void
+logit_fit_data(const CalibScores *s, double *work, LogitFitData *d)
+{
+	int64_t		n = s->npos + s->nneg;
+
+	d->z = work;
+	d->wp = work + n;
+	d->wn = work + 2 * n;
+	d->k = logit_groups(s, d->z, d->wp, d->wn);
+	d->kc = coarsen(d->z, d->wp, d->wn, d->k, d->cz, d->cwp, d->cwn);
+}
+
+/*
  * Temperature: minimise L(beta) = sum wp softplus(-beta z) + wn softplus(beta z)
  * over beta = 1/T > 0.  L is convex; L'(0) = sum z (wn - wp) / 2.  The
  * minimiser is positive and finite iff L'(0) < 0 and some row contradicts the
@@ -708,22 +737,15 @@ coarsen(const double *z, const double *wp, const double *wn, int64_t k,
 const char *
 calib_fit_temperature(const CalibScores *s, double *work, CalibMap **out)
 {
-	int64_t		n = s->npos + s->nneg;
-	double	   *z = work,
-			   *wp = work + n,
-			   *wn = work + 2 * n,
-				cz[CALIB_COARSE],
-				cwp[CALIB_COARSE],
-				cwn[CALIB_COARSE],
-				beta = 1.0;
-	int64_t		k = logit_groups(s, z, wp, wn),
-				kc;
+	LogitFitData d;
+	double		beta = 1.0;
 	int			nonzero = 0;
 	const char *why;
 
 	*out = NULL;
-	for (int64_t i = 0; i < k; i++)
-		nonzero |= z[i] != 0.0;
+	logit_fit_data(s, work, &d);
+	for (int64_t i = 0; i < d.k; i++)
+		nonzero |= d.z[i] != 0.0;
 	if (!nonzero)
 	{
 		/* every confidence is 1/2: every T gives the same fit; keep T = 1 */
@@ -731,12 +753,11 @@ calib_fit_temperature(const CalibScores *s, double *work, CalibMap **out)
 			(*out)->v[0] = 1.0;
 		return *out ? NULL : "out of memory";
 	}
-	if ((why = temperature_exists(z, wp, wn, k)) != NULL)
+	if ((why = temperature_exists(d.z, d.wp, d.wn, d.k)) != NULL)
 		return why;
-	kc = coarsen(z, wp, wn, k, cz, cwp, cwn);
-	if (kc < k && temperature_exists(cz, cwp, cwn, kc) == NULL)
-		beta = temperature_solve(cz, cwp, cwn, kc, 1.0);
-	beta = temperature_solve(z, wp, wn, k, beta);
+	if (d.kc < d.k && temperature_exists(d.cz, d.cwp, d.cwn, d.kc) == NULL)
+		beta = temperature_solve(d.cz, d.cwp, d.cwn, d.kc, 1.0);
+	beta = temperature_solve(d.z, d.wp, d.wn, d.k, beta);
 	if (!(beta > 0.0 && isfinite(beta)))
 		return "temperature fit did not converge";
 	if ((*out = new_map(CALIB_MAP_TEMPERATURE, 0)) == NULL)
@@ -845,38 +866,30 @@ platt_solve(const double *z, const double *wp, const double *wn, int64_t k, doub
 const char *
 calib_fit_platt(const CalibScores *s, double *work, CalibMap **out)
 {
-	int64_t		n = s->npos + s->nneg;
-	double	   *z = work,
-			   *wp = work + n,
-			   *wn = work + 2 * n,
-				cz[CALIB_COARSE],
-				cwp[CALIB_COARSE],
-				cwn[CALIB_COARSE],
-				a = 1.0,
+	LogitFitData d;
+	double		a = 1.0,
 				b = 0.0;
-	int64_t		k,
-				kc;
 
 	*out = NULL;
 	if (s->nneg == 0)
 		return "no Platt map fits: every answer is correct (the likelihood grows without bound as b -> +infinity)";
 	if (s->npos == 0)
 		return "no Platt map fits: every answer is wrong (the likelihood grows without bound as b -> -infinity)";
-	k = logit_groups(s, z, wp, wn);
-	if (z[0] == z[k - 1])
+	logit_fit_data(s, work, &d);
+	if (d.z[0] == d.z[d.k - 1])
 		return "no unique Platt map: all confidences have the same (clipped) logit, so the slope is not identifiable";
 	if (calib_clipped_logit(s->neg[s->nneg - 1]) <= calib_clipped_logit(s->pos[0]) ||
 		calib_clipped_logit(s->pos[s->npos - 1]) <= calib_clipped_logit(s->neg[0]))
 		return "no finite Platt map fits: a confidence threshold separates the correct answers from the wrong "
 			"ones (separable data, the likelihood grows as the slope -> infinity)";
 
-	kc = coarsen(z, wp, wn, k, cz, cwp, cwn);
-	if (kc < k && !(platt_solve(cz, cwp, cwn, kc, &a, &b) && fabs(a) < 1e6 && fabs(b) < 1e6))
+	if (d.kc < d.k &&
+		!(platt_solve(d.cz, d.cwp, d.cwn, d.kc, &a, &b) && fabs(a) < 1e6 && fabs(b) < 1e6))
 	{
 		a = 1.0;				/* chunks (nearly) separable: start from identity */
 		b = 0.0;
 	}
-	if (!platt_solve(z, wp, wn, k, &a, &b))
+	if (!platt_solve(d.z, d.wp, d.wn, d.k, &a, &b))
 		return "Platt fit did not converge";
 	if ((*out = new_map(CALIB_MAP_PLATT, 0)) == NULL)
 		return "out of memory";

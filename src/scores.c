@@ -19,8 +19,8 @@ sort_key(double d)
 	return (u & UINT64_C(0x8000000000000000)) ? ~u : u | UINT64_C(0x8000000000000000);
 }
 
-static int
-cmp_double(const void *a, const void *b)
+int
+calib_cmp_double(const void *a, const void *b)
 {
 	double		x = *(const double *) a,
 				y = *(const double *) b;
@@ -48,7 +48,7 @@ calib_sort_doubles(double *v, int64_t n, double *scratch)
 
 	if (n < radix_threshold)
 	{
-		qsort(v, (size_t) n, sizeof(double), cmp_double);
+		qsort(v, (size_t) n, sizeof(double), calib_cmp_double);
 		return;
 	}
 	memset(count, 0, sizeof count);

@@ -40,6 +40,9 @@ typedef struct CalibGroup
 void		calib_group_iter_init(CalibGroupIter *it, const CalibScores *s, bool descending);
 bool		calib_group_next(CalibGroupIter *it, CalibGroup *g);
 
+/* qsort comparator: ascending numeric order of doubles (-0.0 equal to 0.0). */
+int			calib_cmp_double(const void *a, const void *b);
+
 /* Sort ascending; scratch must hold n doubles.  -0.0 sorts equal to 0.0 only
  * if the caller normalises it first (the glue does: c + 0.0). */
 void		calib_sort_doubles(double *v, int64_t n, double *scratch);

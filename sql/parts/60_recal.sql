@@ -30,6 +30,39 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION calib.map_kind(map calib.map) RETURNS text
 AS 'MODULE_PATHNAME', 'calib_map_kind_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- Equality: the same stored map, byte for byte -- the same kind and every
+-- value the same double, which is exactly when m1::text = m2::text
+-- (docs/recalibration.md).  The stored form is canonical: format version
+-- always 1, no padding (pg_recal.c's pgmap_from zeroes), and the text form
+-- prints every double so that it reads back bit for bit (-0 as "-0").  So
+-- bytea's equality and the generic varlena hash, which work on the bytes of
+-- any varlena (sizes compared before detoasting; the hash over the bytes the
+-- equality compares), are calib.map's, as in contrib/citext.  The hash
+-- operator class lets DISTINCT, GROUP BY, UNION and hash joins use it; there
+-- is no ordering (no btree class).
+CREATE FUNCTION calib._map_eq(calib.map, calib.map) RETURNS boolean
+AS 'byteaeq' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION calib._map_ne(calib.map, calib.map) RETURNS boolean
+AS 'byteane' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION calib._map_hash(calib.map) RETURNS integer
+AS 'hashvarlena' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION calib._map_hash_extended(calib.map, bigint) RETURNS bigint
+AS 'hashvarlenaextended' LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE OPERATOR calib.= (
+    LEFTARG = calib.map, RIGHTARG = calib.map, FUNCTION = calib._map_eq,
+    COMMUTATOR = OPERATOR(calib.=), NEGATOR = OPERATOR(calib.<>),
+    RESTRICT = eqsel, JOIN = eqjoinsel, HASHES);
+CREATE OPERATOR calib.<> (
+    LEFTARG = calib.map, RIGHTARG = calib.map, FUNCTION = calib._map_ne,
+    COMMUTATOR = OPERATOR(calib.<>), NEGATOR = OPERATOR(calib.=),
+    RESTRICT = neqsel, JOIN = neqjoinsel);
+
+CREATE OPERATOR CLASS calib.map_ops DEFAULT FOR TYPE calib.map USING hash AS
+    OPERATOR 1 calib.= (calib.map, calib.map),
+    FUNCTION 1 calib._map_hash(calib.map),
+    FUNCTION 2 calib._map_hash_extended(calib.map, bigint);
+
 -- One point of a risk-coverage curve; also the result of threshold_for_accuracy.
 CREATE TYPE calib.coverage_point AS (
     threshold double precision,   -- answer when confidence >= threshold

@@ -24,13 +24,13 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION calib.reliability_svg(reliability calib.bin[], title text DEFAULT '')
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 RETURN calib._reliability_svg(reliability, cardinality(reliability), title);
 
 CREATE FUNCTION calib.reliability_text(reliability calib.bin[], title text DEFAULT '')
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 RETURN calib._reliability_text(reliability, cardinality(reliability), title);
 
 -- The diagram of a summary, over any bin count that divides the summary's
@@ -41,21 +41,21 @@ CREATE FUNCTION calib.reliability_svg(s calib.summary, bins integer DEFAULT 10,
                                       title text DEFAULT '')
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 RETURN calib._reliability_svg(calib.reliability(s, bins), bins, title);
 
 CREATE FUNCTION calib.reliability_text(s calib.summary, bins integer DEFAULT 10,
                                        title text DEFAULT '')
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 RETURN calib._reliability_text(calib.reliability(s, bins), bins, title);
 
 -- A number for the report: three decimals, or a dash when undefined.
 CREATE FUNCTION calib._fmt(x double precision)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 RETURN coalesce(to_char(x, 'FM0.000'), '&#8212;');
 
 -- A self-contained HTML page: a table of key numbers, then one reliability
@@ -66,7 +66,7 @@ CREATE FUNCTION calib.report_html(labels text[], summaries calib.summary[],
                                   bins integer DEFAULT 10)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
 DECLARE
     t      text := calib._xml_escape(coalesce(title, 'Calibration report'));

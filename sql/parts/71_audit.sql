@@ -58,7 +58,7 @@ SELECT pg_catalog.pg_extension_config_dump('calib.audit_run_seq', '');
 CREATE FUNCTION calib._audit_column(rel regclass, col text, what text)
 RETURNS regtype
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
 DECLARE
     t regtype;
@@ -80,7 +80,7 @@ $$;
 -- The checked definition: relation OID and FROM text from the catalogs.
 CREATE FUNCTION calib._audit_check(a calib.audit, OUT rel regclass, OUT from_sql text)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
 DECLARE
     t regtype;
@@ -133,7 +133,7 @@ CREATE FUNCTION calib.define_audit(name text, source regclass, confidence text, 
                                    lookback interval DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
 DECLARE
     a calib.audit;
@@ -168,7 +168,7 @@ $$;
 CREATE FUNCTION calib.run_audit(name text, run_at timestamptz DEFAULT now())
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
 DECLARE
     a       calib.audit;
@@ -224,7 +224,7 @@ $$;
 CREATE FUNCTION calib.set_audit_baseline(audit text, run_id bigint DEFAULT NULL, note text DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
 DECLARE
     k integer;
@@ -274,7 +274,7 @@ RETURNS TABLE (audit text, labels jsonb, run_id bigint, run_at timestamptz,
                accuracy_drift boolean, brier_drift boolean, ece_drift boolean,
                drift boolean)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
 BEGIN
     IF alpha IS NULL OR NOT (alpha > 0 AND alpha < 1) THEN
@@ -321,7 +321,7 @@ CREATE VIEW calib.audit_drift AS SELECT * FROM calib.drift();
 CREATE FUNCTION calib._labels_text(labels jsonb)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
     SELECT coalesce(string_agg(e.key || '=' || coalesce(e.value #>> '{}', 'NULL'), ', '
                                ORDER BY e.key), 'all rows')
@@ -332,7 +332,7 @@ $$;
 CREATE FUNCTION calib.audit_report_html(audit text, bins integer DEFAULT 10)
 RETURNS text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
-SET search_path = pg_catalog, calib
+SET search_path = pg_catalog, calib, pg_temp
 AS $$
     SELECT calib.report_html(
                array_agg(calib._labels_text(h.labels) ORDER BY h.labels),

@@ -39,7 +39,7 @@ SELECT isnt_definer('calib', 'define_audit', ARRAY['text', 'regclass', 'text', '
                     'define_audit runs with the caller''s rights');
 SELECT is((SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'calib'::regnamespace AND prosecdef),
           0, 'no SECURITY DEFINER function in calib');
-SELECT ok((SELECT bool_and(proconfig @> ARRAY['search_path=pg_catalog, calib']) FROM pg_proc
+SELECT ok((SELECT bool_and(proconfig @> ARRAY['search_path=pg_catalog, calib, pg_temp']) FROM pg_proc
            WHERE pronamespace = 'calib'::regnamespace
              AND proname IN ('run_audit', 'define_audit', 'drift', 'set_audit_baseline',
                              'audit_report_html', 'report_html', 'reliability_svg', 'reliability_text')),

@@ -3,7 +3,7 @@
 -- pins its search_path to schemas PUBLIC cannot write, and the role cannot
 -- change the extension's objects.
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 CREATE ROLE calib_tap_nobody NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
 
 -- The extension's functions, as the catalog knows them.
@@ -44,6 +44,14 @@ SELECT is(ARRAY(SELECT DISTINCT s FROM ext_funcs,
                   AND (to_regnamespace(s) IS NULL OR has_schema_privilege('public', s, 'CREATE'))
                 ORDER BY 1), '{}'::text[],
           'pinned search_paths name only existing schemas that PUBLIC cannot write');
+
+-- ... and end with pg_temp, explicitly: left out, it is searched first for
+-- tables and types, so a caller's temporary object could stand in for one of
+-- pg_catalog or calib.
+SELECT is(ARRAY(SELECT sig FROM ext_funcs, unnest(coalesce(proconfig, '{}')) c
+                WHERE c LIKE 'search_path=%' AND c !~ ',\s*"?pg_temp"?$'
+                ORDER BY 1), '{}'::text[],
+          'every pinned search_path lists pg_temp last');
 
 SELECT is((SELECT trusted FROM pg_available_extension_versions
            WHERE name = 'calib' AND version = (SELECT extversion FROM pg_extension WHERE extname = 'calib')),

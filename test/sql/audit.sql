@@ -102,7 +102,7 @@ SELECT count(*) FILTER (WHERE p.prosecdef) AS security_definer,
                                           '_audit_column', '_audit_check', 'define_audit', 'run_audit',
                                           'set_audit_baseline', 'drift', '_labels_text',
                                           'audit_report_html')
-                        AND NOT coalesce(p.proconfig::text LIKE '%search_path=pg_catalog, calib%', false))
+                        AND NOT coalesce(p.proconfig::text LIKE '%search_path=pg_catalog, calib, pg_temp%', false))
          AS unpinned,
        count(*) FILTER (WHERE p.proname IN ('run_audit', 'define_audit', 'drift', 'report_html',
                                             'reliability_svg', 'audit_report_html')) AS checked

@@ -61,7 +61,10 @@ grep -q "already installed" <<<"$notice" || fail "expected the 'already installe
 q fresh "DROP EXTENSION calib" >/dev/null
 left=$(q fresh "SELECT (SELECT count(*) FROM pg_proc WHERE pronamespace = 'calib'::regnamespace)
 	+ (SELECT count(*) FROM pg_type WHERE typnamespace = 'calib'::regnamespace)
-	+ (SELECT count(*) FROM pg_class WHERE relnamespace = 'calib'::regnamespace)")
+	+ (SELECT count(*) FROM pg_class WHERE relnamespace = 'calib'::regnamespace)
+	+ (SELECT count(*) FROM pg_operator WHERE oprnamespace = 'calib'::regnamespace)
+	+ (SELECT count(*) FROM pg_opclass WHERE opcnamespace = 'calib'::regnamespace)
+	+ (SELECT count(*) FROM pg_opfamily WHERE opfnamespace = 'calib'::regnamespace)")
 [ "$left" = 0 ] || fail "$left objects survive DROP EXTENSION in schema calib"
 q fresh "CREATE EXTENSION calib" >/dev/null || fail "reinstall after DROP failed"
 

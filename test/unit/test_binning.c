@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "binning.h"
+#define UNIT_RNG_SEED 0x2545F4914F6CDD1Du
 #include "unit.h"
 
 static void
@@ -26,24 +27,6 @@ test_bin_index(void)
 			if (k < B)
 				CHECK(calib_bin_index(nextafter(e, 2.0), B) == k);
 		}
-}
-
-/* xorshift64*: deterministic, so a failure reproduces */
-static uint64_t rng_state = 0x2545F4914F6CDD1Du;
-
-static uint64_t
-rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1Du;
-}
-
-static double
-rng_unit(void)
-{
-	return (double) (rng_next() >> 11) / 9007199254740992.0;
 }
 
 /* The definition itself: the smallest k with c <= (double)(k+1)/B, by search. */

@@ -171,10 +171,7 @@ static uint64_t rng = 88172645463325252ULL;
 static uint32_t
 next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t) (rng >> 11);
+	return (uint32_t) (unit_xorshift64(&rng) >> 11);
 }
 
 /* Random strings from an alphabet rich in the interesting bytes: no crash,

@@ -9,35 +9,8 @@
 #include <string.h>
 
 #include "scores.h"
+#define UNIT_RNG_SEED 0x9E3779B97F4A7C15u
 #include "unit.h"
-
-/* A small deterministic generator (xorshift64*), so failures reproduce. */
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-
-static uint64_t
-rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1Du;
-}
-
-/* uniform in [0, 1) */
-static double
-rng_unit(void)
-{
-	return (double) (rng_next() >> 11) / 9007199254740992.0;
-}
-
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
 
 /* kind 0: uniform; 1: two decimals (heavy ties); 2: a few values incl. 0, 1;
  * 3: any sign and magnitude, subnormals, infinities */
@@ -84,7 +57,7 @@ test_sort(void)
 
 			for (int64_t i = 0; i < n; i++)
 				v[i] = ref[i] = sample(kind);
-			qsort(ref, (size_t) n, sizeof(double), cmp_dbl);
+			qsort(ref, (size_t) n, sizeof(double), unit_cmp_double);
 			calib_sort_doubles(v, n, scratch);
 			CHECK(same_array(v, ref, n));
 			free(v);
@@ -141,8 +114,8 @@ test_sort_tail(void)
 
 				for (int64_t i = 0; i < n; i++)
 					v[i] = ref[i] = sample(kind);
-				qsort(v, (size_t) nsorted, sizeof(double), cmp_dbl);
-				qsort(ref, (size_t) n, sizeof(double), cmp_dbl);
+				qsort(v, (size_t) nsorted, sizeof(double), unit_cmp_double);
+				qsort(ref, (size_t) n, sizeof(double), unit_cmp_double);
 				calib_sort_tail(v, nsorted, n, scratch);
 				CHECK(same_array(v, ref, n));
 				free(v);
@@ -184,7 +157,7 @@ sample_make(Sample *x, int64_t n, int kind, double p_correct)
 	}
 	calib_sort_doubles(x->pos, x->npos, scratch);
 	calib_sort_doubles(x->neg, x->nneg, scratch);
-	qsort(x->all, (size_t) n, sizeof(double), cmp_dbl);
+	qsort(x->all, (size_t) n, sizeof(double), unit_cmp_double);
 	x->s = (CalibScores) {x->pos, x->npos, x->neg, x->nneg};
 	free(scratch);
 }

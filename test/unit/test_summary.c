@@ -10,23 +10,14 @@
 #include "pointwise.h"
 #include "scores.h"
 #include "summary.h"
+/* unit.h's generator: reproducible values without libc rand's differences */
+#define UNIT_RNG_SEED 88172645463325252ULL
 #include "unit.h"
 
 #define FINE CALIB_SUMMARY_FINE_BINS
 
 static char err[CALIB_SUMMARY_ERRLEN];
 
-/* xorshift64*: reproducible values without libc rand's differences */
-static uint64_t rng_state = 88172645463325252ULL;
-
-static double
-uniform(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (double) ((rng_state * 2685821657736338717ULL) >> 11) * 0x1p-53;
-}
 
 /* Random confidences, every fourth one on an edge k/600, some 0 and 1. */
 static double
@@ -35,13 +26,13 @@ some_confidence(int i)
 	switch (i % 6)
 	{
 		case 0:
-			return (double) (int) (uniform() * 601) / 600.0;
+			return (double) (int) (rng_unit() * 601) / 600.0;
 		case 1:
 			return i % 12 == 1 ? 0.0 : 1.0;
 		case 2:
-			return (double) (int) (uniform() * 101) / 100.0;
+			return (double) (int) (rng_unit() * 101) / 100.0;
 		default:
-			return uniform();
+			return rng_unit();
 	}
 }
 
@@ -75,7 +66,7 @@ fill(CalibSummary *s, int rows, int seed)
 	{
 		double		c = some_confidence(i + seed);
 
-		calib_summary_add(s, c, uniform() < c);
+		calib_summary_add(s, c, rng_unit() < c);
 	}
 }
 
@@ -98,7 +89,7 @@ test_edge_index(void)
 	}
 	for (int i = 0; i < 200000; i++)
 	{
-		double		c = uniform();
+		double		c = rng_unit();
 
 		CHECK(calib_bin_index_edges(c, edge, FINE) == calib_bin_index(c, FINE));
 	}
@@ -163,7 +154,7 @@ test_rebin_and_sums(void)
 	for (int i = 0; i < ROWS; i++)
 	{
 		c[i] = some_confidence(i);
-		y[i] = uniform() < c[i];
+		y[i] = rng_unit() < c[i];
 		calib_summary_add(&s, c[i], y[i]);
 		ll += calib_log_loss(c[i], y[i]);
 		sq += calib_sq_error(c[i], y[i]);
@@ -513,15 +504,6 @@ test_check_and_overflow(void)
 	}
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return (x > y) - (x < y);
-}
-
 /* AUROC: within the stated bound of the exact value; exact when the
  * confidences are on a grid coarser than the fine bins. */
 static void
@@ -545,8 +527,8 @@ test_auroc(void)
 		calib_summary_init(&s);
 		for (int i = 0; i < ROWS; i++)
 		{
-			double		c = grid ? (double) (1 + (int) (uniform() * 100)) / 100.0 : uniform();
-			bool		y = uniform() < c;
+			double		c = grid ? (double) (1 + (int) (rng_unit() * 100)) / 100.0 : rng_unit();
+			bool		y = rng_unit() < c;
 
 			calib_summary_add(&s, c, y);
 			if (y)
@@ -554,8 +536,8 @@ test_auroc(void)
 			else
 				neg[nn++] = c;
 		}
-		qsort(pos, np, sizeof(double), cmp);
-		qsort(neg, nn, sizeof(double), cmp);
+		qsort(pos, np, sizeof(double), unit_cmp_double);
+		qsort(neg, nn, sizeof(double), unit_cmp_double);
 		sc = (CalibScores) {pos, np, neg, nn};
 		a = calib_summary_auroc(&s, &bound);
 		CHECK(fabs(a - calib_auroc(&sc)) <= bound + 1e-15);

@@ -189,10 +189,7 @@ static uint64_t rng = 0x2545F4914F6CDD1DULL;
 static uint32_t
 next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t) (rng >> 11);
+	return (uint32_t) (unit_xorshift64(&rng) >> 11);
 }
 
 typedef struct Row
