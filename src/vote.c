@@ -69,6 +69,55 @@ mem_release(CalibVote *v, void *p)
 		v->mem->release(v->mem_arg, p);
 }
 
+/*
+ * A table starts as one allocation holding its first entries, answer bytes
+ * and weights (a weighted prompt's handful of samples), so moving into a
+ * table costs one allocation, not four; arrays that outgrow it move out.
+ */
+#define TABLE_FIRST_ENTRIES 6
+#define TABLE_FIRST_BYTES 64
+#define TABLE_FIRST_WEIGHTS 12
+
+typedef struct TableBlock
+{
+	CalibVoteTable t;
+	CalibVoteEntry entries[TABLE_FIRST_ENTRIES];
+	CalibVoteWeight w[TABLE_FIRST_WEIGHTS];
+	char		bytes[TABLE_FIRST_BYTES];
+} TableBlock;
+
+/* one allocator size class */
+typedef char calib_vote_table_size_check[sizeof(TableBlock) <= 512 ? 1 : -1];
+
+static bool
+in_block(const CalibVoteTable *t, const void *p)
+{
+	uintptr_t	b = (uintptr_t) t,
+				q = (uintptr_t) p;
+
+	return q >= b && q < b + sizeof(TableBlock);
+}
+
+/* Grow an array of t that may still live in t's own block. */
+static void *
+table_regrow(CalibVote *v, CalibVoteTable *t, void *p, size_t old, size_t n)
+{
+	void	   *q;
+
+	if (!in_block(t, p))
+		return mem_regrow(v, p, old, n);
+	q = mem_alloc(v, n);
+	memcpy(q, p, old);
+	return q;
+}
+
+static void
+table_release(CalibVote *v, CalibVoteTable *t, void *p)
+{
+	if (!in_block(t, p))
+		mem_release(v, p);
+}
+
 void
 calib_vote_init(CalibVote *v, const CalibMem *mem, void *arg, bool weighted)
 {
@@ -88,10 +137,10 @@ calib_vote_free(CalibVote *v)
 
 	if (t == NULL)
 		return;
-	mem_release(v, t->entries);
-	mem_release(v, t->bytes);
+	table_release(v, t, t->entries);
+	table_release(v, t, t->bytes);
 	mem_release(v, t->slots);
-	mem_release(v, t->w);
+	table_release(v, t, t->w);
 	mem_release(v, t);
 	v->big = NULL;
 	v->n = 0;
@@ -266,7 +315,7 @@ insert(CalibVote *v, CalibVoteTable *t, const char *s, size_t len, uint32_t h,
 	{
 		uint32_t	cap = t->cap_entries ? t->cap_entries * 2 : 8;
 
-		t->entries = mem_regrow(v, t->entries,
+		t->entries = table_regrow(v, t, t->entries,
 								(size_t) t->cap_entries * sizeof(CalibVoteEntry),
 								(size_t) cap * sizeof(CalibVoteEntry));
 		t->cap_entries = cap;
@@ -278,7 +327,7 @@ insert(CalibVote *v, CalibVoteTable *t, const char *s, size_t len, uint32_t h,
 
 		while (cap < (uint64_t) t->nbytes + len)
 			cap *= 2;	/* a power of two <= 2^31 */
-		t->bytes = mem_regrow(v, t->bytes, t->nbytes, cap);
+		t->bytes = table_regrow(v, t, t->bytes, t->nbytes, cap);
 		t->cap_bytes = (uint32_t) cap;
 	}
 	e = &t->entries[t->nentries];
@@ -322,10 +371,17 @@ table_add(CalibVote *v, CalibVoteTable *t, const char *s, size_t len, int64_t co
 static CalibVoteTable *
 promote(CalibVote *v)
 {
-	CalibVoteTable *t = mem_alloc(v, sizeof(CalibVoteTable));
+	TableBlock *blk = mem_alloc(v, sizeof(TableBlock));
+	CalibVoteTable *t = &blk->t;
 	uint32_t	off = 0;
 
 	memset(t, 0, sizeof(*t));
+	t->entries = blk->entries;
+	t->cap_entries = TABLE_FIRST_ENTRIES;
+	t->bytes = blk->bytes;
+	t->cap_bytes = TABLE_FIRST_BYTES;
+	t->w = blk->w;
+	t->cap_w = TABLE_FIRST_WEIGHTS;
 	v->big = t;
 	for (int i = 0; i < v->nsmall; i++)
 	{
@@ -345,7 +401,7 @@ append_weight(CalibVote *v, CalibVoteTable *t, double w, uint32_t entry)
 	{
 		int64_t		cap = t->cap_w ? t->cap_w * 2 : 16;
 
-		t->w = mem_regrow(v, t->w, (size_t) t->cap_w * sizeof(CalibVoteWeight),
+		t->w = table_regrow(v, t, t->w, (size_t) t->cap_w * sizeof(CalibVoteWeight),
 						  (size_t) cap * sizeof(CalibVoteWeight));
 		t->cap_w = cap;
 	}
