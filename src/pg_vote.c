@@ -75,17 +75,23 @@ vote_new(MemoryContext ctx, bool weighted)
 }
 
 static void
-vote_check(CalibVoteStatus st)
+vote_fail(CalibVoteStatus st)
 {
 	if (st == CALIB_VOTE_TOO_MANY)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct answers in one calib.vote group (at most %u)",
 						(unsigned) CALIB_VOTE_MAX_ENTRIES)));
-	if (st == CALIB_VOTE_CORRUPT)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("calib: corrupt vote aggregate state")));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("calib: corrupt vote aggregate state")));
+}
+
+static inline void
+vote_check(CalibVoteStatus st)
+{
+	if (unlikely(st != CALIB_VOTE_OK))
+		vote_fail(st);
 }
 
 /* A weight must be a finite number >= 0; -0.0 counts as 0. */
@@ -105,7 +111,7 @@ checked_weight(double w)
  * skipped; a non-NULL weight is checked even then, so bad data never passes
  * silently.
  */
-static Datum
+static inline Datum
 vote_transition(FunctionCallInfo fcinfo, bool weighted)
 {
 	CalibVote  *v = PG_ARGISNULL(0) ? NULL : (CalibVote *) PG_GETARG_POINTER(0);

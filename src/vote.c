@@ -155,8 +155,15 @@ calib_vote_free(CalibVote *v)
  * library memcmp call costs more than the comparison: up to 16 bytes are
  * compared as two (overlapping) words, never reading outside either answer.
  */
+/* Per-row helpers the compiler must not leave as calls. */
+#if defined(__GNUC__) || defined(__clang__)
+#define HOT_INLINE static inline __attribute__((always_inline))
+#else
+#define HOT_INLINE static inline
+#endif
+
 /* The first and the last w bytes of a and b (len >= w) are the same. */
-static inline bool
+HOT_INLINE bool
 ends_equal(const char *a, const char *b, size_t len, size_t w)
 {
 	uint64_t	x = 0,
@@ -171,7 +178,7 @@ ends_equal(const char *a, const char *b, size_t len, size_t w)
 	return x == y && x2 == y2;
 }
 
-static inline bool
+HOT_INLINE bool
 bytes_equal(const char *a, const char *b, size_t len)
 {
 	if (len >= 8 && len <= 16)
@@ -189,16 +196,16 @@ bytes_equal(const char *a, const char *b, size_t len)
 }
 
 /* Index of the answer in the small form, or -1. */
-static inline int
+HOT_INLINE int
 small_find(const CalibVote *v, const char *s, size_t len)
 {
-	uint32_t	off = 0;
+	const char *p = v->small_bytes;
 
 	for (int i = 0; i < v->nsmall; i++)
 	{
-		if (v->small_len[i] == len && bytes_equal(v->small_bytes + off, s, len))
+		if (v->small_len[i] == len && bytes_equal(p, s, len))
 			return i;
-		off += v->small_len[i];
+		p += v->small_len[i];
 	}
 	return -1;
 }
@@ -685,7 +692,7 @@ sort_doubles(CalibVote *v, double *x, int64_t n)
 static double log_table[LOG_TABLE_SIZE];
 static bool log_table_ready = false;
 
-static double
+static inline double
 log_count(double c)
 {
 	if (c >= LOG_TABLE_SIZE)
