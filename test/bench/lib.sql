@@ -1,8 +1,8 @@
 -- test/bench/lib.sql -- timing helpers for the benchmark sections.
 --
 -- bench.measure(section, operation, op_sql, floor_sql, plain_sql, runs)
---   runs each query once to warm the cache, then `runs` times, and records
---   the median wall time of each in bench.results.  floor_sql is the scan
+--   runs each query once to warm the cache, then `runs` times in turns, and
+--   records the median wall time of each in bench.results.  floor_sql is the scan
 --   floor on the same table (sum(confidence), count(*), ...); plain_sql the
 --   plain-SQL way a user would write without calib (NULL when none).
 --   Results of the queries are discarded; all three must return the same
@@ -39,6 +39,35 @@ BEGIN
     RETURN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM unnest(times) x);
 END $$;
 
+-- One timed run of a SELECT whose rows are discarded as they are produced:
+-- a cursor run to its end (MOVE FORWARD ALL), so every row and every
+-- column is computed but none is stored or sent.  (A plain EXECUTE would
+-- keep all result rows in memory, a cost of the harness, not of the query,
+-- and larger for wide rows such as calib.vote_result.)  run.sh sets
+-- cursor_tuple_fraction = 1 so a cursor is planned like the query itself.
+CREATE OR REPLACE FUNCTION bench.run_once(sql text)
+RETURNS double precision LANGUAGE plpgsql AS $$
+DECLARE
+    t0 timestamptz;
+    c  refcursor;
+BEGIN
+    t0 := clock_timestamp();
+    OPEN c FOR EXECUTE sql;
+    MOVE FORWARD ALL IN c;
+    CLOSE c;
+    RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
+END $$;
+
+CREATE OR REPLACE FUNCTION bench.median(x double precision[])
+RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) FROM unnest(x) v
+$$;
+
+-- The floor, the operation and the plain SQL are timed in turns (floor,
+-- op, plain, floor, op, ...), after one warm-up run each, so a change in the
+-- machine's speed during the measurement (another job, caches, memory the
+-- backend has not yet reused) falls on all three alike.  The plain SQL,
+-- often slow, runs in the first runs/2 + 1 turns only.
 CREATE OR REPLACE FUNCTION bench.measure(section text, operation text,
                                          op_sql text, floor_sql text,
                                          plain_sql text DEFAULT NULL,
@@ -46,13 +75,26 @@ CREATE OR REPLACE FUNCTION bench.measure(section text, operation text,
                                          note text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
+    op_t    double precision[] := '{}';
+    fl_t    double precision[] := '{}';
+    pl_t    double precision[] := '{}';
     op double precision;
     fl double precision;
     pl double precision;
 BEGIN
-    fl := CASE WHEN floor_sql IS NOT NULL THEN bench.time_ms(floor_sql, runs) END;
-    op := bench.time_ms(op_sql, runs);
-    pl := CASE WHEN plain_sql IS NOT NULL THEN bench.time_ms(plain_sql, greatest(1, runs / 2 + 1)) END;
+    IF floor_sql IS NOT NULL THEN PERFORM bench.run_once(floor_sql); END IF;
+    PERFORM bench.run_once(op_sql);
+    IF plain_sql IS NOT NULL THEN PERFORM bench.run_once(plain_sql); END IF;
+    FOR i IN 1 .. runs LOOP
+        IF floor_sql IS NOT NULL THEN fl_t := fl_t || bench.run_once(floor_sql); END IF;
+        op_t := op_t || bench.run_once(op_sql);
+        IF plain_sql IS NOT NULL AND i <= greatest(1, runs / 2 + 1) THEN
+            pl_t := pl_t || bench.run_once(plain_sql);
+        END IF;
+    END LOOP;
+    op := bench.median(op_t);
+    fl := bench.median(fl_t);
+    pl := bench.median(pl_t);
     INSERT INTO bench.results (section, operation, op_ms, floor_ms, plain_ms, note)
     VALUES (section, operation, op, fl, pl, note);
     RAISE NOTICE '% | % | % ms (floor % ms, plain %)', section, operation,

@@ -27,7 +27,7 @@ for f in test/bench/sections/*.sql; do
 	[ -e "$f" ] || continue
 	if [ -n "${CALIB_BENCH_ONLY:-}" ] && [[ "$f" != *"$CALIB_BENCH_ONLY"* ]]; then continue; fi
 	echo "== $f"
-	PGOPTIONS="-c max_parallel_workers_per_gather=0" \
+	PGOPTIONS="-c max_parallel_workers_per_gather=0 -c cursor_tuple_fraction=1" \
 		calib_psql bench -v scale="$scale" -v runs="$runs" -f "$f"
 done
 for f in test/bench/extra/*.sh; do
