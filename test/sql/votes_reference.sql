@@ -1,7 +1,7 @@
 -- calib.vote, the weighted vote, calib.agreement and calib.best_of against a
 -- second implementation in plain SQL (mode() WITHIN GROUP, counts, ln) on
 -- generated samples: many prompts, ties, single-sample prompts, NULLs,
--- Unicode answers, weights.  Then parallel plans against serial ones.
+-- Unicode answers, long answers, weights.  Then parallel plans against serial ones.
 SELECT setseed(0.31);
 
 -- Not TEMP: parallel workers cannot read temporary tables.  Rows are
@@ -11,8 +11,12 @@ SELECT setseed(0.31);
 CREATE TABLE vote_samples AS
 SELECT prompt_id, sample_no,
        CASE WHEN r1 < 0.07 THEN NULL
+            -- 13 answers: the first ones short; the last two long (40 and 72 bytes), so
+            -- groups outgrow the vote's small form by bytes as well as by count
             ELSE (ARRAY['Paris', 'paris', 'Lyon', U&'Z\00FCrich', U&'Z\00DCRICH', U&'\6771\4EAC',
-                        '1,000', '1000', '', 'the answer', 'x'])[1 + floor(r2 * (1 + prompt_id % 11))::int]
+                        '1,000', '1000', '', 'the answer', 'x',
+                        'a somewhat longer answer with many words',
+                        repeat('long answer ', 6)])[1 + floor(r2 * (1 + prompt_id % 13))::int]
        END AS answer,
        -- multiples of 1/4: every sum is exact in any order
        CASE WHEN r3 < 0.05 THEN NULL ELSE floor(r4 * 9) / 4 END AS weight,
@@ -39,7 +43,13 @@ SELECT (SELECT count(*) FROM vote_samples) AS rows_,
        (SELECT count(*) FROM (SELECT prompt_id FROM vote_samples GROUP BY 1 HAVING count(*) = 1) AS s) AS single_sample,
        (SELECT count(*) FROM (SELECT prompt_id FROM vote_samples GROUP BY 1 HAVING count(answer) = 0) AS s) AS all_null,
        (SELECT count(*) FROM vote_samples WHERE answer IS NULL) AS null_answers,
-       (SELECT count(*) FROM vote_samples WHERE answer ~ '[^\x01-\x7F]') AS non_ascii;
+       (SELECT count(*) FROM vote_samples WHERE answer ~ '[^\x01-\x7F]') AS non_ascii,
+       -- groups beyond calib.vote's small form (6 answers, 63 bytes)
+       (SELECT count(*) FROM (SELECT prompt_id FROM vote_samples GROUP BY 1
+                              HAVING count(DISTINCT answer) > 6) AS s) AS over_6_answers,
+       (SELECT count(*) FROM (SELECT prompt_id FROM (SELECT DISTINCT prompt_id, answer FROM vote_samples
+                                                     WHERE answer IS NOT NULL) AS d
+                              GROUP BY 1 HAVING sum(octet_length(answer)) > 63) AS s) AS over_63_bytes;
 
 -------------------------------------------------------------- plain vote
 CREATE VIEW ref_vote AS
