@@ -49,16 +49,19 @@ CREATE FUNCTION calib._agreement_final(internal)
 RETURNS double precision AS 'MODULE_PATHNAME', 'calib_agreement_final'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- SSPACE: a group's state is one ~500-byte block while it holds at most 8
--- short distinct answers; the planner uses it to size hash aggregation.
+-- SSPACE (what the planner expects a group's state to take when it sizes a
+-- hash aggregation): the plain vote's state is one 128-byte block plus the
+-- allocator's 16-byte header while a group has at most 6 distinct answers
+-- of 63 bytes in all (src/vote.h); the weighted vote adds a 512-byte table
+-- for a prompt's first 12 samples.
 CREATE AGGREGATE calib.vote(answer text) (
-    SFUNC = calib._vote_trans, STYPE = internal, SSPACE = 512,
+    SFUNC = calib._vote_trans, STYPE = internal, SSPACE = 144,
     FINALFUNC = calib._vote_final,
     COMBINEFUNC = calib._vote_combine, SERIALFUNC = calib._vote_serialize,
     DESERIALFUNC = calib._vote_deserialize, PARALLEL = SAFE);
 
 CREATE AGGREGATE calib.vote(answer text, weight double precision) (
-    SFUNC = calib._vote_trans, STYPE = internal, SSPACE = 768,
+    SFUNC = calib._vote_trans, STYPE = internal, SSPACE = 672,
     FINALFUNC = calib._vote_final,
     COMBINEFUNC = calib._vote_combine, SERIALFUNC = calib._vote_serialize,
     DESERIALFUNC = calib._vote_deserialize, PARALLEL = SAFE);
@@ -66,7 +69,7 @@ CREATE AGGREGATE calib.vote(answer text, weight double precision) (
 -- Probability that two different samples of the group agree:
 -- sum c (c - 1) / (n (n - 1)); NULL for fewer than two answers.
 CREATE AGGREGATE calib.agreement(answer text) (
-    SFUNC = calib._vote_trans, STYPE = internal, SSPACE = 512,
+    SFUNC = calib._vote_trans, STYPE = internal, SSPACE = 144,
     FINALFUNC = calib._agreement_final,
     COMBINEFUNC = calib._vote_combine, SERIALFUNC = calib._vote_serialize,
     DESERIALFUNC = calib._vote_deserialize, PARALLEL = SAFE);
