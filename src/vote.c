@@ -57,8 +57,6 @@ mem_alloc(CalibVote *v, size_t n)
 static void *
 mem_regrow(CalibVote *v, void *p, size_t old, size_t n)
 {
-	if (p == NULL)
-		return mem_alloc(v, n);
 	return v->mem->grow(v->mem_arg, p, old, n);
 }
 
@@ -320,17 +318,16 @@ insert(CalibVote *v, CalibVoteTable *t, const char *s, size_t len, uint32_t h,
 		return -1;
 	if (t->nentries == t->cap_entries)
 	{
-		uint32_t	cap = t->cap_entries ? t->cap_entries * 2 : 8;
+		uint32_t	cap = t->cap_entries * 2;
 
 		t->entries = table_regrow(v, t, t->entries,
 								(size_t) t->cap_entries * sizeof(CalibVoteEntry),
 								(size_t) cap * sizeof(CalibVoteEntry));
 		t->cap_entries = cap;
 	}
-	/* allocated even for an empty answer: bytes + off must be a real pointer */
-	if (t->bytes == NULL || (uint64_t) t->nbytes + len > t->cap_bytes)
+	if ((uint64_t) t->nbytes + len > t->cap_bytes)
 	{
-		uint64_t	cap = t->cap_bytes ? (uint64_t) t->cap_bytes * 2 : 128;
+		uint64_t	cap = (uint64_t) t->cap_bytes * 2;
 
 		while (cap < (uint64_t) t->nbytes + len)
 			cap *= 2;	/* a power of two <= 2^31 */
@@ -382,6 +379,8 @@ promote(CalibVote *v)
 	CalibVoteTable *t = &blk->t;
 	uint32_t	off = 0;
 
+	/* every array starts in the block, so none is ever NULL (bytes + off
+	 * is a real pointer even when every answer is empty) */
 	memset(t, 0, sizeof(*t));
 	t->entries = blk->entries;
 	t->cap_entries = TABLE_FIRST_ENTRIES;
@@ -406,7 +405,7 @@ append_weight(CalibVote *v, CalibVoteTable *t, double w, uint32_t entry)
 {
 	if (t->nw == t->cap_w)
 	{
-		int64_t		cap = t->cap_w ? t->cap_w * 2 : 16;
+		int64_t		cap = t->cap_w * 2;
 
 		t->w = table_regrow(v, t, t->w, (size_t) t->cap_w * sizeof(CalibVoteWeight),
 						  (size_t) cap * sizeof(CalibVoteWeight));
