@@ -13,7 +13,8 @@ OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 # The install script is assembled from one file per concept in sql/parts/,
 # in file-name order, so each concept's SQL sits next to nothing else.
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql) $(wildcard sql/$(EXTENSION)--*.sql))
+# Every frozen install script and every upgrade script (sql/calib--*.sql).
+DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 REGRESS      = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
