@@ -20,7 +20,9 @@ REGRESS      = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
-EXTRA_CLEAN = test/unit/*.bin results regression.diffs regression.out
+# The version PG_MODULE_MAGIC_EXT reports on PostgreSQL 18 (src/pg_compat.h).
+PG_CPPFLAGS = -DCALIB_VERSION=\"$(EXTVERSION)\"
+EXTRA_CLEAN = test/unit/*.bin results regression.diffs regression.out src/.build-flags
 
 PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)
@@ -30,6 +32,15 @@ include $(PGXS)
 # and a stale object after a header change (an inline function, a struct)
 # builds a module that fails to load or misreads its states.
 $(OBJS): $(wildcard src/*.h)
+
+# ... and on the compiler, its flags and the PostgreSQL it builds against:
+# the tests add COPT=-Werror, and a tree built for one major must not keep
+# its objects when built for another.
+BUILD_FLAGS := $(CC) $(CFLAGS) $(CPPFLAGS) $(MAJORVERSION)
+src/.build-flags: FORCE
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+$(OBJS): src/.build-flags
+src/pg_calib.o: calib.control
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 	cat $^ > $@
@@ -110,4 +121,4 @@ fuzz-regress: fuzz-build
 sanitize-regress:
 	bash test/sanitize.sh
 
-.PHONY: sanitize-regress unit test-all demo bench fuzz fuzz-build fuzz-regress fuzz-seeds
+.PHONY: FORCE sanitize-regress unit test-all demo bench fuzz fuzz-build fuzz-regress fuzz-seeds
