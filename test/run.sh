@@ -27,11 +27,12 @@ calib_deps
 cd "$CALIB_ROOT"
 
 if [[ " $parts " == *" tree "* ]] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-	# libFuzzer writes crash-<sha1>, leak-, timeout-, oom- and slow-unit-
-	# files; they belong in no commit (a reproducing input goes into the
-	# harness's corpus under test/fuzz/corpus/<harness>/ with a plain name).
+	# libFuzzer writes crash-, leak-, timeout-, oom- and slow-unit- files
+	# named by the SHA-1 of the input; they belong in no commit (an input
+	# that reproduces a bug goes into its harness's corpus,
+	# test/fuzz/corpus/<harness>/, under a plain name).
 	echo "== tree: no fuzzer artifacts tracked by git"
-	artifacts=$(git ls-files | grep -E '(^|/)(crash|leak|timeout|oom|slow-unit)-[^/]*$' || true)
+	artifacts=$(git ls-files | grep -E '(^|/)(crash|leak|timeout|oom|slow-unit)-[0-9a-f]{8,}$' || true)
 	[ -z "$artifacts" ] || printf 'tracked fuzzer artifact: %s\n' $artifacts
 	record "tree: no fuzzer artifacts tracked" "$([ -z "$artifacts" ] && echo 0 || echo 1)"
 fi
