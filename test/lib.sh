@@ -139,7 +139,7 @@ calib_build() {
 	calib_tmp
 	local root=$CALIB_TMP/pgroot
 	echo "== building calib"
-	make -C "$CALIB_ROOT" -s PG_CONFIG="$PG_CONFIG" ${CALIB_WERROR:+COPT=-Werror} >/dev/null
+	make -C "$CALIB_ROOT" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" ${CALIB_WERROR:+COPT=-Werror} >/dev/null
 	rm -rf "$root"
 	mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql"
 	cp -a "$SYS_PGLIB" "$root/usr/lib/postgresql/"
