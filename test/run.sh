@@ -2,14 +2,15 @@
 # test/run.sh -- the whole test suite, from a fresh Debian 12 or 13 machine.
 # Installs what is missing, builds calib (-Werror) into a private PostgreSQL
 # tree, starts a throwaway cluster, runs every suite and tears everything
-# down; then the version matrix: the same build, pg_regress, pgTAP and docs
+# down; beside them, the version matrix: the same build, pg_regress, pgTAP, docs
 # on the other PostgreSQL majors, each in a Debian chroot (test/matrix.sh).
 #
 #   bash test/run.sh            everything
 #   bash test/run.sh regress    only the named parts (tree unit regress tap
 #                               suites matrix)
 #   CALIB_SUITES="cron fdw"     only these files of test/suites/ (by name)
-#   CALIB_MATRIX=0              skip the matrix (not under CI=true)
+#   CALIB_MATRIX=0              skip the matrix (not under CI=true); it runs in
+#                               the background beside the host's parts
 #   CALIB_MATRIX_ROWS="forky:18"  only these rows of the matrix
 source "$(dirname "$0")/lib.sh"
 
@@ -43,6 +44,36 @@ t0=$SECONDS
 set +e; calib_build; st=$?; set -e
 record "build -Werror, PostgreSQL $("$PG_CONFIG" --version | sed 's/^PostgreSQL //')" $st $t0
 [ $st = 0 ] || { echo "calib: $passed passed, $failed failed"; exit 1; }
+
+# The version matrix: SUITE:MAJOR[:demo] rows, each a Debian chroot with that
+# release's own PostgreSQL (test/matrix.sh); the row of the host's major is
+# this run.  The rows run one after the other in the background from here
+# on, beside the host's parts (they share no server, directory or port), and
+# are collected and recorded at the end with their own wall times.
+matrix_rows=
+if [[ " $parts " == *" matrix "* ]]; then
+	if [ "${CALIB_MATRIX:-1}" = 0 ] && [ "${CI:-}" != true ]; then
+		echo "== matrix: skipped (CALIB_MATRIX=0)"
+	else
+		for row in ${CALIB_MATRIX_ROWS:-bookworm:15 trixie:17:demo forky:18}; do
+			[ "$(cut -d: -f2 <<<"$row")" != "$PG_MAJOR" ] && matrix_rows+="$row "
+		done
+		calib_tmp
+		matrix_dir=$CALIB_TMP/matrix; mkdir -p "$matrix_dir"
+		echo "== matrix: starting ${matrix_rows}in the background"
+		(
+			set +e
+			for row in $matrix_rows; do
+				IFS=: read -r suite major demo <<<"$row"
+				echo $SECONDS > "$matrix_dir/$suite.t0"
+				bash test/matrix.sh "$suite" $demo > "$matrix_dir/$suite.log" 2>&1 </dev/null
+				echo $? > "$matrix_dir/$suite.rc"
+				echo $SECONDS > "$matrix_dir/$suite.t1"
+			done
+		) &
+		matrix_pid=$!
+	fi
+fi
 
 if [[ " $parts " == *" unit "* ]]; then
 	echo "== unit tests of the plain-C core (ASan + UBSan)"
@@ -86,22 +117,23 @@ if [[ " $parts " == *" suites "* ]]; then
 	done
 fi
 
-# The version matrix: SUITE:MAJOR[:demo] rows, each a Debian chroot with that
-# release's own PostgreSQL; the row of the host's major is the run above.
-if [[ " $parts " == *" matrix "* ]]; then
-	if [ "${CALIB_MATRIX:-1}" = 0 ] && [ "${CI:-}" != true ]; then
-		echo "== matrix: skipped (CALIB_MATRIX=0)"
-	else
-		for row in ${CALIB_MATRIX_ROWS:-bookworm:15 trixie:17:demo forky:18}; do
-			IFS=: read -r suite major demo <<<"$row"
-			[ "$major" != "$PG_MAJOR" ] || continue
-			echo "== matrix: PostgreSQL $major on Debian $suite (chroot)"
-			t0=$SECONDS
-			set +e; bash test/matrix.sh "$suite" $demo; st=$?; set -e
-			record "matrix PostgreSQL $major (Debian $suite): -Werror build, pg_regress, pgTAP, docs${demo:+, demo}" $st $t0
-		done
-	fi
-fi
+collect_matrix() {   # wait for the matrix rows, print their output, record them
+	[ -n "${matrix_pid:-}" ] || return 0
+	echo "== matrix: waiting for the chroot runs (started after the build)"
+	wait "$matrix_pid" || true
+	local row suite major demo t0 t1
+	for row in $matrix_rows; do
+		IFS=: read -r suite major demo <<<"$row"
+		echo "== matrix: PostgreSQL $major on Debian $suite (chroot)"
+		cat "$matrix_dir/$suite.log" 2>/dev/null || true
+		t0=$(cat "$matrix_dir/$suite.t0" 2>/dev/null || echo $SECONDS)
+		t1=$(cat "$matrix_dir/$suite.t1" 2>/dev/null || echo $SECONDS)
+		# record's time is the row's own wall time
+		record "matrix PostgreSQL $major (Debian $suite): -Werror build, pg_regress, pgTAP, docs${demo:+, README demo}" \
+			"$(cat "$matrix_dir/$suite.rc" 2>/dev/null || echo 1)" $((SECONDS - (t1 - t0)))
+	done
+}
+collect_matrix
 
 echo
 echo "== summary ($((SECONDS - t_start)) s)"
