@@ -154,11 +154,11 @@ make_base() {
 }
 
 make_ready() {   # the layer with the packages installed, when its list changed
-	local t0=$SECONDS pkgs new=$base/ready.new
+	local t0=$SECONDS pkgs key new=$base/ready.new
 	pkgs=$(base_packages "$base/root" "$major")
-	pkgs="$pkgs${want_demo:+ (demo proven)}"
-	[ "$(cat "$base/ready.key" 2>/dev/null)" != "$pkgs" ] || [ ! -d "$base/ready" ] || return 0
-	echo "matrix: installing into the $suite chroot's ready layer: $pkgs"
+	key="$pkgs${want_demo:+ (demo proven)}"
+	[ "$(cat "$base/ready.key" 2>/dev/null)" != "$key" ] || [ ! -d "$base/ready" ] || return 0
+	echo "matrix: making the $suite chroot's ready layer: $key"
 	rm -rf "$new" "$base/ready" "$base/ready.key" "$base/ready.work"
 	mkdir -p "$new" "$base/ready.work" "$base/ready.mnt"
 	mount_rec -t overlay overlay -o "lowerdir=$base/root,upperdir=$new,workdir=$base/ready.work" "$base/ready.mnt"
@@ -185,7 +185,7 @@ make_ready() {   # the layer with the packages installed, when its list changed
 	rm -rf "$base/ready.work" "$base/ready.mnt"
 	[ $st = 0 ] || { tail -20 "$base/ready.log" 2>/dev/null; rm -rf "$new"; return 1; }
 	mv "$new" "$base/ready"
-	echo "$pkgs" > "$base/ready.key"
+	echo "$key" > "$base/ready.key"
 	echo "matrix: $suite ready layer made in $((SECONDS - t0)) s"
 }
 
