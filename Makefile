@@ -1,26 +1,32 @@
 # calib: built with PGXS.  `make && make install`, then CREATE EXTENSION calib.
 EXTENSION   = calib
-EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" calib.control)
+# The source directory: this one, or in a VPATH build the VPATH that make was
+# given (pg_buildext builds each PostgreSQL major in its own build-NN/).
+SRCDIR      := $(if $(VPATH),$(VPATH)/,)
+EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(SRCDIR)calib.control)
 MODULE_big  = calib
 
 # Every .c file under src/ is part of the module.  Files without the pg_
 # prefix are the plain-C core: they never include PostgreSQL headers, so the
 # same objects are unit-tested, fuzzed and sanitized outside the server.
-CORE_SRCS   = $(filter-out src/pg_%.c,$(wildcard src/*.c))
-GLUE_SRCS   = $(wildcard src/pg_*.c)
+ALL_SRCS    = $(patsubst $(SRCDIR)%,%,$(wildcard $(SRCDIR)src/*.c))
+CORE_SRCS   = $(filter-out src/pg_%.c,$(ALL_SRCS))
+GLUE_SRCS   = $(filter src/pg_%.c,$(ALL_SRCS))
 OBJS        = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # The install script is assembled from one file per concept in sql/parts/,
 # in file-name order, so each concept's SQL sits next to nothing else.
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
 # Every frozen install script and every upgrade script (sql/calib--*.sql).
-DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+DATA        = $(filter-out $(DATA_built),$(patsubst $(SRCDIR)%,%,$(wildcard $(SRCDIR)sql/$(EXTENSION)--*.sql)))
 
-REGRESS      = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
+REGRESS      = $(sort $(basename $(notdir $(wildcard $(SRCDIR)test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
 PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
-EXTRA_CLEAN = test/unit/*.bin results regression.diffs regression.out
+# The version PG_MODULE_MAGIC_EXT reports on PostgreSQL 18 (src/pg_compat.h).
+PG_CPPFLAGS = -DCALIB_VERSION=\"$(EXTVERSION)\"
+EXTRA_CLEAN = test/unit/*.bin results regression.diffs regression.out src/.build-flags
 
 PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)
@@ -29,9 +35,19 @@ include $(PGXS)
 # Every object depends on every header: PGXS tracks no header dependencies,
 # and a stale object after a header change (an inline function, a struct)
 # builds a module that fails to load or misreads its states.
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard $(SRCDIR)src/*.h)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
+# ... and on the compiler, its flags and the PostgreSQL it builds against:
+# the tests add COPT=-Werror, and a tree built for one major must not keep
+# its objects when built for another.
+BUILD_FLAGS := $(CC) $(CFLAGS) $(CPPFLAGS) $(MAJORVERSION)
+src/.build-flags: FORCE
+	@mkdir -p $(@D); echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+$(OBJS): src/.build-flags
+src/pg_calib.o: $(SRCDIR)calib.control
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard $(SRCDIR)sql/parts/*.sql))
+	@mkdir -p $(@D)
 	cat $^ > $@
 
 # ---- outside the server -------------------------------------------------
@@ -105,9 +121,20 @@ fuzz-regress: fuzz-build
 	  rm -f $(FUZZ_OUT)/$$h.replay; \
 	done
 
+# The release tarball, calib-<version>.tar.gz (for PGXN and packagers), from
+# git: `git archive` of DIST_REF (default HEAD, so only committed files), the
+# files under a calib-<version>/ directory.  The tests build the Debian
+# package from it (test/suites/package.sh).
+DIST_REF ?= HEAD
+dist:
+	@mkdir -p dist
+	git archive --format=tar.gz --prefix=$(EXTENSION)-$(EXTVERSION)/ \
+	  -o dist/$(EXTENSION)-$(EXTVERSION).tar.gz $(DIST_REF)
+	@echo "dist/$(EXTENSION)-$(EXTVERSION).tar.gz"
+
 # pg_regress and pgTAP against calib built with ASan + UBSan, the sanitizer
 # runtime preloaded into a throwaway server (slow; not part of test-all).
 sanitize-regress:
 	bash test/sanitize.sh
 
-.PHONY: sanitize-regress unit test-all demo bench fuzz fuzz-build fuzz-regress fuzz-seeds
+.PHONY: FORCE dist sanitize-regress unit test-all demo bench fuzz fuzz-build fuzz-regress fuzz-seeds

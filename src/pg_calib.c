@@ -14,7 +14,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
-PG_MODULE_MAGIC;
+CALIB_MODULE_MAGIC;
 
 void
 calib_confidence_error(double c)

@@ -5,13 +5,12 @@
 #ifndef PG_CALIB_H
 #define PG_CALIB_H
 
-#include "postgres.h"
-#include "fmgr.h"
+#include "pg_compat.h"		/* postgres.h, fmgr.h and the version differences */
 
 #include "binning.h"
 
 /* The error (22023) for a confidence that is not a finite value in [0,1]. */
-void		calib_confidence_error(double c) pg_attribute_noreturn();
+pg_noreturn void calib_confidence_error(double c);
 
 /* Confidence from row input: errors (22023) unless a finite value in [0,1].
  * Returns it with -0.0 turned into 0.0.  Inline: it runs for every row. */

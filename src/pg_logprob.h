@@ -5,7 +5,7 @@
 #ifndef PG_LOGPROB_H
 #define PG_LOGPROB_H
 
-#include "postgres.h"
+#include "pg_calib.h"
 #include "utils/array.h"
 
 #include "logprob.h"
@@ -21,7 +21,7 @@ typedef struct CalibLpInput
 } CalibLpInput;
 
 /* ereport(ERROR) describing err (22023), naming the position and value. */
-void		calib_lp_report(const CalibLpInput *in, const CalibLpError *err) pg_attribute_noreturn();
+pg_noreturn void calib_lp_report(const CalibLpInput *in, const CalibLpError *err);
 
 /* A new double precision array of the given shape (lower bounds 1). */
 ArrayType  *calib_new_float8_array(int ndim, const int *dims);

@@ -81,9 +81,9 @@ json_type_name(const JsonbValue *v)
 	}
 }
 
-static void
+pg_noreturn static void
 expected_error(const char *path, const char *expected, const JsonbValue *got,
-			   const char *hint) pg_attribute_noreturn();
+			   const char *hint);
 static void
 expected_error(const char *path, const char *expected, const JsonbValue *got,
 			   const char *hint)
@@ -138,8 +138,8 @@ json_lp(const JsonbValue *v, double *x)
 }
 
 /* The error for a value json_lp refused, at path. */
-static void
-bad_logprob(const char *path, const JsonbValue *v) pg_attribute_noreturn();
+pg_noreturn static void
+bad_logprob(const char *path, const JsonbValue *v);
 static void
 bad_logprob(const char *path, const JsonbValue *v)
 {

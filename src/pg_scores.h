@@ -12,8 +12,7 @@
 #ifndef PG_SCORES_H
 #define PG_SCORES_H
 
-#include "postgres.h"
-#include "fmgr.h"
+#include "pg_calib.h"
 
 #include "scores.h"
 

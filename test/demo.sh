@@ -3,7 +3,7 @@
 # the bundled generated sample responses and prints a calibration report.
 source "$(dirname "$0")/lib.sh"
 
-calib_deps
+calib_deps_demo     # only what the demo needs: build tools and the server
 calib_build
 calib_start demo
 cd "$CALIB_ROOT"

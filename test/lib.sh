@@ -2,10 +2,16 @@
 # every suite under test/suites/.  Source it; do not run it.
 #
 # What it gives you:
-#   calib_deps              install the Debian packages the project needs
+#   PG_MAJOR, PG_CONFIG     the PostgreSQL used (CALIB_PG_MAJOR overrides
+#                           the one apt offers / is installed)
+#   calib_deps [PKG...]     install the Debian packages the project needs
+#                           (groups in CALIB_DEPS_GROUPS, default all)
+#   calib_deps_demo         only those the demo needs
+#   calib_packages GROUP... the package names of groups (see below)
 #   calib_build             build calib and install it into a private copy
-#                           of PostgreSQL 15 under $CALIB_TMP (no system
-#                           files are touched; runs in parallel with others)
+#                           of PostgreSQL $PG_MAJOR under $CALIB_TMP (no system
+#                           files are touched; runs in parallel with others);
+#                           with CALIB_WERROR=1 the build adds -Werror
 #   calib_start NAME [conf] start a throwaway cluster NAME on 127.0.0.1,
 #                           extra postgresql.conf lines as the 2nd argument;
 #                           sets PORT_<NAME>; stopped and removed on exit
@@ -17,24 +23,79 @@
 set -euo pipefail
 
 CALIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PG_MAJOR=15
-SYS_PGLIB=/usr/lib/postgresql/$PG_MAJOR
-SYS_PGSHARE=/usr/share/postgresql/$PG_MAJOR
-
-CALIB_PACKAGES=(make gcc clang libclang-rt-14-dev
-	postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR
-	postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl
-	postgresql-$PG_MAJOR-cron postgresql-contrib
-	chromium libxml2-utils python3
-	python3-numpy python3-scipy python3-sklearn)
 
 sudo_if_needed() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-calib_deps() {
+# The PostgreSQL major: CALIB_PG_MAJOR if set; else the one the system's
+# `postgresql` package depends on (15 on Debian 12, 17 on Debian 13, 18 on
+# testing) when it is installed or nothing is; else the newest installed.
+calib_pg_offered() {
+	apt-cache show --no-all-versions postgresql 2>/dev/null \
+		| sed -n 's/^Depends:.*postgresql-\([0-9][0-9]*\).*/\1/p' | head -1
+}
+calib_pg_major() {
+	local offered installed
+	if [ -n "${CALIB_PG_MAJOR:-}" ]; then echo "$CALIB_PG_MAJOR"; return; fi
+	installed=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null \
+		| sed 's|^/usr/lib/postgresql/\([0-9]*\)/.*|\1|' | sort -n | tr '\n' ' ')
+	offered=$(calib_pg_offered)
+	if [ -z "$offered" ] && [ -z "$installed" ]; then
+		# a fresh system without package lists yet
+		sudo_if_needed apt-get update -qq >&2 || true
+		offered=$(calib_pg_offered)
+	fi
+	if [ -n "$offered" ] && { [ -z "$installed" ] || [[ " $installed" == *" $offered "* ]]; }; then
+		echo "$offered"
+	elif [ -n "$installed" ]; then
+		echo "${installed% }" | tr ' ' '\n' | tail -1
+	else
+		echo "calib: cannot tell which PostgreSQL to use: apt offers no postgresql package;" \
+			"set CALIB_PG_MAJOR" >&2
+		return 1
+	fi
+}
+PG_MAJOR=$(calib_pg_major)
+SYS_PGLIB=/usr/lib/postgresql/$PG_MAJOR
+SYS_PGSHARE=/usr/share/postgresql/$PG_MAJOR
+PG_CONFIG=$SYS_PGLIB/bin/pg_config
+
+# The Debian packages, by what needs them:
+#   demo     build calib and run a server: all `bash test/demo.sh` installs
+#   tests    pg_regress, pgTAP and the docs suite (what every version runs)
+#   suites   the other suites: clang for fuzzing, pg_cron, Chromium, numpy/
+#            scipy/scikit-learn for the reference checks, contrib for fdw
+#   package  the .deb build (test/suites/package.sh)
+#   matrix   the chroots of the version matrix (test/matrix.sh)
+calib_clang_rt() {   # libclang-rt-N-dev for the clang that `clang` is here
+	local v
+	v=$(apt-cache show --no-all-versions clang 2>/dev/null | sed -n 's/^Depends:.*clang-\([0-9][0-9]*\).*/\1/p' | head -1)
+	echo "libclang-rt-${v:-14}-dev"
+}
+calib_packages() {   # calib_packages GROUP... : the package names, one line
+	local g out=()
+	for g in "$@"; do
+		case $g in
+		demo) out+=(make gcc libc6-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR) ;;
+		tests) out+=(postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl python3) ;;
+		suites) out+=(clang "$(calib_clang_rt)" postgresql-$PG_MAJOR-cron postgresql-contrib
+			chromium libxml2-utils python3-numpy python3-scipy python3-sklearn) ;;
+		package) out+=(git debhelper dpkg-dev fakeroot postgresql-server-dev-all) ;;
+		matrix) out+=(debootstrap) ;;
+		all) out+=($(calib_packages demo tests suites package matrix)) ;;
+		*) echo "calib_packages: unknown group $g" >&2; return 1 ;;
+		esac
+	done
+	echo "${out[@]}"
+}
+# What calib_deps installs: every group, unless CALIB_DEPS_GROUPS names some
+# (the demo installs only "demo"; the chroots of the matrix "demo tests").
+CALIB_PACKAGES=($(calib_packages ${CALIB_DEPS_GROUPS:-all}))
+
+calib_install() {   # calib_install PACKAGE... : apt-get install the missing ones
 	local missing=() p
-	for p in "${CALIB_PACKAGES[@]}" "$@"; do
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
@@ -43,6 +104,14 @@ calib_deps() {
 		sudo_if_needed env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	fi
+}
+
+calib_deps() {   # calib_deps [PACKAGE...] : CALIB_PACKAGES and these
+	calib_install "${CALIB_PACKAGES[@]}" "$@"
+}
+
+calib_deps_demo() {   # only what the demo needs
+	calib_install $(calib_packages demo)
 }
 
 # A private PostgreSQL tree: PostgreSQL finds its share and lib directories
@@ -70,12 +139,12 @@ calib_build() {
 	calib_tmp
 	local root=$CALIB_TMP/pgroot
 	echo "== building calib"
-	make -C "$CALIB_ROOT" -s PG_CONFIG=/usr/bin/pg_config >/dev/null
+	make -C "$CALIB_ROOT" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" ${CALIB_WERROR:+COPT=-Werror} >/dev/null
 	rm -rf "$root"
 	mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql"
 	cp -a "$SYS_PGLIB" "$root/usr/lib/postgresql/"
 	cp -a "$SYS_PGSHARE" "$root/usr/share/postgresql/"
-	make -C "$CALIB_ROOT" -s install DESTDIR="$root" >/dev/null
+	make -C "$CALIB_ROOT" -s install PG_CONFIG="$PG_CONFIG" DESTDIR="$root" >/dev/null
 	export PGBIN=$root/usr/lib/postgresql/$PG_MAJOR/bin
 }
 

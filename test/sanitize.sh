@@ -31,8 +31,8 @@ if [ -n "${CALIB_SANITIZE_CANARY:-}" ]; then
 	grep -q canary "$san/src/src/pg_binned.c" || { echo "sanitize: could not plant the canary"; exit 1; }
 fi
 SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -g"
-make -C "$san/src" -s PG_CONFIG=/usr/bin/pg_config COPT="$SANFLAGS" >/dev/null
-make -C "$san/src" -s PG_CONFIG=/usr/bin/pg_config COPT="$SANFLAGS" install DESTDIR="$CALIB_TMP/pgroot" >/dev/null
+make -C "$san/src" -s PG_CONFIG="$PG_CONFIG" COPT="$SANFLAGS" >/dev/null
+make -C "$san/src" -s PG_CONFIG="$PG_CONFIG" COPT="$SANFLAGS" install DESTDIR="$CALIB_TMP/pgroot" >/dev/null
 syms=$(nm -D "$CALIB_TMP/pgroot/usr/lib/postgresql/$PG_MAJOR/lib/calib.so")
 grep -q __asan_report <<<"$syms" || { echo "sanitize: calib.so is not instrumented"; exit 1; }
 
@@ -64,7 +64,7 @@ fi
 
 status=0
 echo "== pg_regress under ASan + UBSan"
-make -s installcheck PG_CONFIG=/usr/bin/pg_config || { status=1; [ -f regression.diffs ] && head -100 regression.diffs; }
+make -s installcheck PG_CONFIG="$PG_CONFIG" || { status=1; [ -f regression.diffs ] && head -100 regression.diffs; }
 echo "== pgTAP under ASan + UBSan"
 calib_psql san -c "CREATE DATABASE calib_tap"
 calib_psql san -d calib_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION calib"

@@ -86,7 +86,13 @@ DECLARE
     t regtype;
     g text;
 BEGIN
-    rel := to_regclass(a.source);
+    BEGIN
+        rel := to_regclass(a.source);
+    EXCEPTION WHEN invalid_name THEN
+        -- before PostgreSQL 16, to_regclass raises on a malformed name
+        -- instead of returning NULL: the same error on every version
+        rel := NULL;
+    END;
     IF rel IS NULL THEN
         RAISE EXCEPTION 'audit %: relation % does not exist', quote_literal(a.name), a.source
             USING ERRCODE = 'undefined_table';

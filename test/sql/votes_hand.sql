@@ -12,8 +12,12 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 ------------------------------------------------------------ normalize_answer
--- One row per rule of docs/votes.md; U&'' spells the non-ASCII input.
-SELECT input, calib.normalize_answer(input) AS normalized
+-- One row per rule of docs/votes.md; U&'' spells the non-ASCII input.  The
+-- input column names the zero-width characters: psql's width of them differs
+-- between PostgreSQL versions (psql 15 gives them width 0, 17 and 18 width 1),
+-- which would shift the table's alignment.
+SELECT replace(replace(input, U&'\FEFF', '<BOM>'), U&'\200B', '<ZWSP>') AS input,
+       calib.normalize_answer(input) AS normalized
 FROM (VALUES
     ('  New   York  '),            -- trim + collapse
     (U&'NEW\00A0YORK'),            -- NBSP is whitespace
