@@ -25,6 +25,7 @@
 #include "utils/typcache.h"
 
 #include "bootstrap.h"
+#include "pg_recal.h"
 #include "pg_scores.h"
 #include "recal.h"
 #include "selective.h"
@@ -43,7 +44,7 @@ typedef struct PgMap
 #define PGMAP_HDR 8
 #define PGMAP_BODY(p) ((CalibMap *) ((char *) (p) + PGMAP_HDR))
 
-static PgMap *
+void *
 pgmap_from(CalibMap *m)
 {
 	Size		body = calib_map_size(m->kind, m->n);
@@ -91,7 +92,7 @@ typedef struct MapCache
 	const CalibMap *map;
 } MapCache;
 
-static const CalibMap *
+const CalibMap *
 pgmap_get_cached(FunctionCallInfo fcinfo, Datum d)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(d);
@@ -195,7 +196,15 @@ Datum
 calib_map_apply_sql(PG_FUNCTION_ARGS)
 {
 	const CalibMap *m = pgmap_get_cached(fcinfo, PG_GETARG_DATUM(0));
-	double		p = calib_checked_confidence(PG_GETARG_FLOAT8(1));
+	double		p;
+
+	if (calib_map_is_vector(m->kind))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a %s map applies to a vector of logits, not to one confidence",
+						calib_map_kind_name(m->kind)),
+				 errhint("Call calib.apply(map, logits double precision[]).")));
+	p = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 
 	PG_RETURN_FLOAT8(calib_map_apply(m, p));
 }
