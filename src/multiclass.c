@@ -162,6 +162,14 @@ calib_vs_init(CalibVecState *st, int kind, int32_t k, int32_t bins)
 	st->bins = bins;
 }
 
+/* A state that cannot count another row (n at the int64 limit; every
+ * count inside is at most n, so none of them can overflow either). */
+static inline bool
+unlikely_full(const CalibVecState *st)
+{
+	return st->n == INT64_MAX;
+}
+
 static inline int
 bin_of(double c, const double *edge, int bins)
 {
@@ -174,6 +182,8 @@ calib_vs_add_classwise(CalibVecState *st, const double *p, int label, const doub
 	CalibVecCell *cells = calib_vs_cells(st);
 	int			bins = st->bins;
 
+	if (unlikely_full(st))
+		return false;
 	for (int i = 0; i < st->k; i++)
 	{
 		double		c = calib_prob_clamp(p[i]);
@@ -195,6 +205,8 @@ calib_vs_add_toplabel(CalibVecState *st, double confidence, bool correct, const 
 	double		c = calib_prob_clamp(confidence);
 	CalibVecCell *cell = &calib_vs_cells(st)[bin_of(c, edge, st->bins)];
 
+	if (unlikely_full(st))
+		return false;
 	calib_exact_add(&cell->sum, c);
 	cell->n++;
 	cell->n_correct += correct;
@@ -238,6 +250,8 @@ calib_vs_add_full(CalibVecState *st, const double *p, int k, int label, const do
 				rest = {0, 1};	/* exactly 1 */
 	int			bins = st->bins;
 
+	if (unlikely_full(st))
+		return false;
 	for (int i = 0; i < k; i++)
 	{
 		double		c = calib_prob_clamp(p[i]);
@@ -260,7 +274,7 @@ calib_vs_add_full(CalibVecState *st, const double *p, int k, int label, const do
 bool
 calib_vs_add_term(CalibVecState *st, double term)
 {
-	if (!calib_exact_add(calib_vs_sum(st), term))
+	if (unlikely_full(st) || !calib_exact_add(calib_vs_sum(st), term))
 		return false;
 	st->n++;
 	return true;
@@ -278,7 +292,9 @@ calib_vs_merge(CalibVecState *a, const CalibVecState *b)
 	size_t		nw = calib_vs_words(a->kind, a->k, a->bins);
 	bool		ok = true;
 
-	a->n += b->n;
+	/* counts: checked additions (a state read from text may hold any n) */
+	if (__builtin_add_overflow(a->n, b->n, &a->n))
+		return false;
 	switch (a->kind)
 	{
 		case CALIB_VS_CLASSWISE:
@@ -289,8 +305,8 @@ calib_vs_merge(CalibVecState *a, const CalibVecState *b)
 
 				for (size_t i = 0; i < nw / 4; i++)
 				{
-					x[i].n += y[i].n;
-					x[i].n_correct += y[i].n_correct;
+					ok &= !__builtin_add_overflow(x[i].n, y[i].n, &x[i].n);
+					ok &= !__builtin_add_overflow(x[i].n_correct, y[i].n_correct, &x[i].n_correct);
 					ok &= calib_exact_add_to(&x[i].sum, y[i].sum);
 				}
 			}
@@ -302,7 +318,7 @@ calib_vs_merge(CalibVecState *a, const CalibVecState *b)
 
 				for (size_t i = 0; i < nw / 3; i++)
 				{
-					x[i].hits += y[i].hits;
+					ok &= !__builtin_add_overflow(x[i].hits, y[i].hits, &x[i].hits);
 					ok &= calib_exact_add_to(&x[i].sum, y[i].sum);
 				}
 			}
@@ -417,8 +433,7 @@ check_cells(const CalibVecState *st, const CalibVecCell *cells, int nclass,
 				return fail(err, errlen, "class %d has more rows in its bins than the state's %lld",
 							c + 1, (long long) st->n);
 			rows += x->n;
-			correct += x->n_correct;
-			if (correct < 0 || correct > st->n)
+			if (__builtin_add_overflow(correct, x->n_correct, &correct) || correct > st->n)
 				return fail(err, errlen, "more correct rows than the state's %lld", (long long) st->n);
 		}
 		if (rows != st->n)

@@ -287,6 +287,16 @@ calib_vector_state_send(PG_FUNCTION_ARGS)
 /* ======================================================== transitions */
 
 static void
+full_state_error(void) pg_attribute_noreturn();
+static void
+full_state_error(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("calib.vector_state: a count or sum is out of range")));
+}
+
+static void
 shape_mismatch(const CalibVecState *a, int32 k, int32 bins) pg_attribute_noreturn();
 static void
 shape_mismatch(const CalibVecState *a, int32 k, int32 bins)
@@ -337,8 +347,10 @@ running_state(FunctionCallInfo fcinfo, int kind, int32 k, int32 bins, struct var
 	}
 	st = PGVS_BODY(v);
 	if (unlikely(st->kind != kind))
-		elog(ERROR, "calib: a %s state passed to a %s transition",
-			 calib_vs_kind_name(st->kind), calib_vs_kind_name(kind));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("expected a %s state, got a %s state",
+						calib_vs_kind_name(kind), calib_vs_kind_name(st->kind))));
 	if (unlikely(st->k != k || st->bins != bins))
 		shape_mismatch(st, k, bins);
 	*out = v;
@@ -377,7 +389,8 @@ calib_vec_toplabel_trans(PG_FUNCTION_ARGS)
 	label = label_arg(fcinfo, 2, k, false);
 	st = running_state(fcinfo, CALIB_VS_TOPLABEL, 1, bins, &v);
 	top = calib_argmax(p, k);
-	calib_vs_add_toplabel(st, p[top], top == label - 1, cached_edges(c, fcinfo, bins));
+	if (!calib_vs_add_toplabel(st, p[top], top == label - 1, cached_edges(c, fcinfo, bins)))
+		full_state_error();
 	PG_RETURN_POINTER(v);
 }
 
@@ -398,7 +411,8 @@ calib_vec_classwise_trans(PG_FUNCTION_ARGS)
 	p = probs_arg(fcinfo, c, 1, false, &k, &sum);
 	label = label_arg(fcinfo, 2, k, false);
 	st = running_state(fcinfo, CALIB_VS_CLASSWISE, k, bins, &v);
-	calib_vs_add_classwise(st, p, label, cached_edges(c, fcinfo, bins));
+	if (!calib_vs_add_classwise(st, p, label, cached_edges(c, fcinfo, bins)))
+		full_state_error();
 	PG_RETURN_POINTER(v);
 }
 
@@ -422,7 +436,8 @@ calib_vec_full_trans(PG_FUNCTION_ARGS)
 	if (unlikely(calib_full_row_check(p, k, sum, label, bins, err, sizeof err) != NULL))
 		vec_error(err);
 	st = running_state(fcinfo, CALIB_VS_FULL, 0, bins, &v);
-	calib_vs_add_full(st, p, k, label, cached_edges(c, fcinfo, bins));
+	if (!calib_vs_add_full(st, p, k, label, cached_edges(c, fcinfo, bins)))
+		full_state_error();
 	PG_RETURN_POINTER(v);
 }
 
@@ -443,9 +458,7 @@ term_transition(FunctionCallInfo fcinfo, int kind)
 	st = running_state(fcinfo, kind, 0, 0, &v);
 	if (!calib_vs_add_term(st, kind == CALIB_VS_BRIER ? calib_vec_brier_term(p, k, label)
 						   : calib_vec_nll_term(p, k, label)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("calib.vector_state: sum out of range")));
+		full_state_error();
 	PG_RETURN_POINTER(v);
 }
 
@@ -505,9 +518,7 @@ calib_vec_combine(PG_FUNCTION_ARGS)
 		shape_mismatch(sa, sb->k, sb->bins);
 	}
 	if (!calib_vs_merge(sa, sb))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("calib.vector_state: sum out of range")));
+		full_state_error();
 	PG_RETURN_POINTER(a);
 }
 
