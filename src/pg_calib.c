@@ -59,6 +59,16 @@ calib_agg_context(FunctionCallInfo fcinfo, const char *fname)
 	return ctx;
 }
 
+void
+calib_agg_site_init(FunctionCallInfo fcinfo, CalibAggSite *site)
+{
+	MemoryContext aggctx = NULL;
+
+	site->in_agg = AggCheckCallContext(fcinfo, &aggctx) != 0;
+	site->new_state_ctx = site->in_agg &&
+		get_fn_expr_argtype(fcinfo->flinfo, 0) == INTERNALOID ? aggctx : NULL;
+}
+
 /* Tuple descriptor of calib.bin, found from the function's result type. */
 static TupleDesc
 bin_tupdesc(FunctionCallInfo fcinfo, Oid *elemtype)
