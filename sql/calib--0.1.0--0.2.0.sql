@@ -298,9 +298,11 @@ CREATE AGGREGATE calib.nll(confidence double precision, correct boolean) (
 -- src/pg_multiclass.c and, for the jsonb readers, src/pg_logprob_json.c.
 
 -- ------------------------------------------------------ calib.vector_state
--- The partial state of the bounded vector aggregates (top-label ece, mce,
--- reliability; classwise_ece; full_ece; brier; nll): a tagged internal format
--- with exact sums, so parallel workers, shards and Citus combine states.
+-- The partial state of the bounded vector aggregates classwise_ece,
+-- full_ece, brier and nll: a tagged internal format with exact sums, so
+-- parallel workers, shards and Citus combine states (docs/multiclass.md).
+-- The top-label ece, mce and reliability use calib.binned_state, the state
+-- of the binary binned aggregates, with its combine and finals.
 CREATE TYPE calib.vector_state;
 
 CREATE FUNCTION calib._vector_state_in(cstring) RETURNS calib.vector_state
@@ -319,10 +321,10 @@ CREATE TYPE calib.vector_state (
 
 -- Transition functions: not STRICT (rows with a NULL are skipped inside).
 
-CREATE FUNCTION calib._vec_toplabel_trans(calib.vector_state, double precision[], integer)
-RETURNS calib.vector_state AS 'MODULE_PATHNAME', 'calib_vec_toplabel_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION calib._vec_toplabel_trans(calib.vector_state, double precision[], integer, integer)
-RETURNS calib.vector_state AS 'MODULE_PATHNAME', 'calib_vec_toplabel_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION calib._vec_toplabel_trans(calib.binned_state, double precision[], integer)
+RETURNS calib.binned_state AS 'MODULE_PATHNAME', 'calib_vec_toplabel_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION calib._vec_toplabel_trans(calib.binned_state, double precision[], integer, integer)
+RETURNS calib.binned_state AS 'MODULE_PATHNAME', 'calib_vec_toplabel_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION calib._vec_classwise_trans(calib.vector_state, double precision[], integer)
 RETURNS calib.vector_state AS 'MODULE_PATHNAME', 'calib_vec_classwise_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION calib._vec_classwise_trans(calib.vector_state, double precision[], integer, integer)
@@ -339,10 +341,10 @@ CREATE FUNCTION calib._vec_auroc_trans(internal, double precision[], integer)
 RETURNS internal AS 'MODULE_PATHNAME', 'calib_vec_auroc_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION calib._vec_fit_trans(internal, double precision[], integer)
 RETURNS internal AS 'MODULE_PATHNAME', 'calib_vec_fit_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION calib._vec_toplabel_trans(calib.vector_state, real[], integer)
-RETURNS calib.vector_state AS 'MODULE_PATHNAME', 'calib_vec_toplabel_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION calib._vec_toplabel_trans(calib.vector_state, real[], integer, integer)
-RETURNS calib.vector_state AS 'MODULE_PATHNAME', 'calib_vec_toplabel_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION calib._vec_toplabel_trans(calib.binned_state, real[], integer)
+RETURNS calib.binned_state AS 'MODULE_PATHNAME', 'calib_vec_toplabel_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION calib._vec_toplabel_trans(calib.binned_state, real[], integer, integer)
+RETURNS calib.binned_state AS 'MODULE_PATHNAME', 'calib_vec_toplabel_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION calib._vec_classwise_trans(calib.vector_state, real[], integer)
 RETURNS calib.vector_state AS 'MODULE_PATHNAME', 'calib_vec_classwise_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION calib._vec_classwise_trans(calib.vector_state, real[], integer, integer)
@@ -363,12 +365,6 @@ RETURNS internal AS 'MODULE_PATHNAME', 'calib_vec_fit_trans' LANGUAGE C IMMUTABL
 CREATE FUNCTION calib._vec_combine(calib.vector_state, calib.vector_state)
 RETURNS calib.vector_state AS 'MODULE_PATHNAME', 'calib_vec_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-CREATE FUNCTION calib._vec_ece_final(calib.vector_state) RETURNS double precision
-AS 'MODULE_PATHNAME', 'calib_vec_ece_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION calib._vec_mce_final(calib.vector_state) RETURNS double precision
-AS 'MODULE_PATHNAME', 'calib_vec_mce_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION calib._vec_reliability_final(calib.vector_state) RETURNS calib.bin[]
-AS 'MODULE_PATHNAME', 'calib_vec_reliability_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION calib._vec_classwise_ece_final(calib.vector_state) RETURNS double precision
 AS 'MODULE_PATHNAME', 'calib_vec_classwise_ece_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION calib._vec_full_ece_final(calib.vector_state) RETURNS double precision
@@ -393,23 +389,23 @@ AS 'MODULE_PATHNAME', 'calib_vec_fit_temperature_final' LANGUAGE C IMMUTABLE PAR
 -- truncated (top-k) distribution with label 0 for a correct token outside it.
 -- brier: mean of sum_k (probs[k] - [k = label])^2; nll: mean of -ln probs[label].
 CREATE AGGREGATE calib.ece(probs double precision[], label integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_ece_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._ece_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.ece(probs double precision[], label integer, bins integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_ece_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._ece_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.mce(probs double precision[], label integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_mce_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._mce_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.mce(probs double precision[], label integer, bins integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_mce_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._mce_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.reliability(probs double precision[], label integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_reliability_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._reliability_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.reliability(probs double precision[], label integer, bins integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_reliability_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._reliability_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.classwise_ece(probs double precision[], label integer) (
     SFUNC = calib._vec_classwise_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_classwise_ece_final,
     COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
@@ -437,23 +433,23 @@ CREATE AGGREGATE calib.fit_temperature(logits double precision[], label integer)
     COMBINEFUNC = calib._vec_fit_combine, SERIALFUNC = calib._vec_fit_serialize,
     DESERIALFUNC = calib._vec_fit_deserialize, PARALLEL = SAFE);
 CREATE AGGREGATE calib.ece(probs real[], label integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_ece_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._ece_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.ece(probs real[], label integer, bins integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_ece_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._ece_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.mce(probs real[], label integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_mce_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._mce_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.mce(probs real[], label integer, bins integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_mce_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._mce_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.reliability(probs real[], label integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_reliability_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._reliability_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.reliability(probs real[], label integer, bins integer) (
-    SFUNC = calib._vec_toplabel_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_reliability_final,
-    COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);
+    SFUNC = calib._vec_toplabel_trans, STYPE = calib.binned_state, FINALFUNC = calib._reliability_final,
+    COMBINEFUNC = calib._binned_combine, PARALLEL = SAFE);
 CREATE AGGREGATE calib.classwise_ece(probs real[], label integer) (
     SFUNC = calib._vec_classwise_trans, STYPE = calib.vector_state, FINALFUNC = calib._vec_classwise_ece_final,
     COMBINEFUNC = calib._vec_combine, PARALLEL = SAFE);

@@ -123,7 +123,7 @@ calib_vec_nll_term(const double *p, int k, int label)
 
 /* ------------------------------------------------------------- states */
 
-static const char *const vs_names[] = {NULL, "classwise", "toplabel", "full_ece", "brier", "nll"};
+static const char *const vs_names[] = {NULL, "classwise", "full_ece", "brier", "nll"};
 
 const char *
 calib_vs_kind_name(int kind)
@@ -141,9 +141,7 @@ calib_vs_words(int kind, int32_t k, int32_t bins)
 		case CALIB_VS_CLASSWISE:
 			if (!binned || k < 1 || (int64_t) k * bins > CALIB_VS_MAX_CELLS)
 				return 0;
-			return (size_t) k * (size_t) bins * (sizeof(CalibVecCell) / 8);
-		case CALIB_VS_TOPLABEL:
-			return (binned && k == 1) ? (size_t) bins * (sizeof(CalibVecCell) / 8) : 0;
+			return (size_t) k * (size_t) bins * (sizeof(CalibBinExact) / 8);
 		case CALIB_VS_FULL:
 			return (binned && k == 0) ? (size_t) bins * (sizeof(CalibFullCell) / 8) : 0;
 		case CALIB_VS_BRIER:
@@ -179,7 +177,7 @@ bin_of(double c, const double *edge, int bins)
 bool
 calib_vs_add_classwise(CalibVecState *st, const double *p, int label, const double *edge)
 {
-	CalibVecCell *cells = calib_vs_cells(st);
+	CalibBinExact *cells = calib_vs_cells(st);
 	int			bins = st->bins;
 
 	if (unlikely_full(st))
@@ -187,29 +185,11 @@ calib_vs_add_classwise(CalibVecState *st, const double *p, int label, const doub
 	for (int i = 0; i < st->k; i++)
 	{
 		double		c = calib_prob_clamp(p[i]);
-		CalibVecCell *cell = &cells[(size_t) i * bins + bin_of(c, edge, bins)];
 
 		/* a term in [0, 1] added to a sum of at most n < 2^63 such terms:
 		 * below 2^63 in the integer part, no overflow */
-		calib_exact_add(&cell->sum, c);
-		cell->n++;
-		cell->n_correct += i == label - 1;
+		calib_bin_exact_add(&cells[(size_t) i * bins + bin_of(c, edge, bins)], c, i == label - 1);
 	}
-	st->n++;
-	return true;
-}
-
-bool
-calib_vs_add_toplabel(CalibVecState *st, double confidence, bool correct, const double *edge)
-{
-	double		c = calib_prob_clamp(confidence);
-	CalibVecCell *cell = &calib_vs_cells(st)[bin_of(c, edge, st->bins)];
-
-	if (unlikely_full(st))
-		return false;
-	calib_exact_add(&cell->sum, c);
-	cell->n++;
-	cell->n_correct += correct;
 	st->n++;
 	return true;
 }
@@ -298,18 +278,8 @@ calib_vs_merge(CalibVecState *a, const CalibVecState *b)
 	switch (a->kind)
 	{
 		case CALIB_VS_CLASSWISE:
-		case CALIB_VS_TOPLABEL:
-			{
-				CalibVecCell *x = calib_vs_cells(a);
-				const CalibVecCell *y = (const CalibVecCell *) b->w;
-
-				for (size_t i = 0; i < nw / 4; i++)
-				{
-					ok &= !__builtin_add_overflow(x[i].n, y[i].n, &x[i].n);
-					ok &= !__builtin_add_overflow(x[i].n_correct, y[i].n_correct, &x[i].n_correct);
-					ok &= calib_exact_add_to(&x[i].sum, y[i].sum);
-				}
-			}
+			ok = calib_bins_exact_merge(calib_vs_cells(a), (const CalibBinExact *) b->w,
+										(int) (nw / 4), 1);
 			break;
 		case CALIB_VS_FULL:
 			{
@@ -332,14 +302,7 @@ calib_vs_merge(CalibVecState *a, const CalibVecState *b)
 void
 calib_vs_class_bins(const CalibVecState *st, int c, CalibBinAcc *acc)
 {
-	const CalibVecCell *cells = (const CalibVecCell *) st->w + (size_t) c * st->bins;
-
-	for (int b = 0; b < st->bins; b++)
-	{
-		acc[b].n = cells[b].n;
-		acc[b].n_correct = cells[b].n_correct;
-		acc[b].sum_conf = calib_exact_to_double(cells[b].sum);
-	}
+	calib_bins_exact_to_acc((const CalibBinExact *) st->w + (size_t) c * st->bins, st->bins, acc);
 }
 
 double
@@ -409,7 +372,7 @@ exact_int(int64_t n)
 }
 
 static const char *
-check_cells(const CalibVecState *st, const CalibVecCell *cells, int nclass,
+check_cells(const CalibVecState *st, const CalibBinExact *cells, int nclass,
 			char *err, size_t errlen)
 {
 	int64_t		correct = 0;
@@ -420,13 +383,13 @@ check_cells(const CalibVecState *st, const CalibVecCell *cells, int nclass,
 
 		for (int b = 0; b < st->bins; b++)
 		{
-			const CalibVecCell *x = &cells[(size_t) c * st->bins + b];
+			const CalibBinExact *x = &cells[(size_t) c * st->bins + b];
 
 			if (x->n < 0 || x->n_correct < 0 || x->n_correct > x->n)
 				return fail(err, errlen, "cell %d of class %d: %lld correct of %lld rows",
 							b + 1, c + 1, (long long) x->n_correct, (long long) x->n);
 			/* every p of the bin is in [0, 1] */
-			if (!exact_in(x->sum, CALIB_EXACT_ZERO, exact_int(x->n)))
+			if (!exact_in(x->sum_conf, CALIB_EXACT_ZERO, exact_int(x->n)))
 				return fail(err, errlen, "cell %d of class %d: the sum of %lld probabilities is outside [0, %lld]",
 							b + 1, c + 1, (long long) x->n, (long long) x->n);
 			if (x->n > st->n - rows)
@@ -441,7 +404,7 @@ check_cells(const CalibVecState *st, const CalibVecCell *cells, int nclass,
 						c + 1, (long long) rows, (long long) st->n);
 	}
 	/* every row has exactly one correct option among the K */
-	if (st->kind == CALIB_VS_CLASSWISE && correct != st->n)
+	if (correct != st->n)
 		return fail(err, errlen, "%lld rows are correct for some class, the state has %lld rows",
 					(long long) correct, (long long) st->n);
 	return NULL;
@@ -465,8 +428,7 @@ calib_vs_check(const CalibVecState *st, char *err, size_t errlen)
 	switch (st->kind)
 	{
 		case CALIB_VS_CLASSWISE:
-		case CALIB_VS_TOPLABEL:
-			return check_cells(st, (const CalibVecCell *) st->w, st->k, err, errlen);
+			return check_cells(st, (const CalibBinExact *) st->w, st->k, err, errlen);
 		case CALIB_VS_FULL:
 			{
 				const CalibFullCell *cells = (const CalibFullCell *) st->w;
@@ -592,10 +554,9 @@ calib_vs_to_text(const CalibVecState *st)
 	switch (st->kind)
 	{
 		case CALIB_VS_CLASSWISE:
-		case CALIB_VS_TOPLABEL:
 			for (size_t i = 0; i < (size_t) st->k * st->bins; i++)
 			{
-				const CalibVecCell *x = (const CalibVecCell *) st->w + i;
+				const CalibBinExact *x = (const CalibBinExact *) st->w + i;
 
 				if (i > 0)
 					tb_put(&t, ";", 1);
@@ -603,7 +564,7 @@ calib_vs_to_text(const CalibVecState *st)
 				tb_put(&t, ",", 1);
 				tb_int(&t, x->n_correct);
 				tb_put(&t, ",", 1);
-				tb_exact(&t, x->sum);
+				tb_exact(&t, x->sum_conf);
 			}
 			break;
 		case CALIB_VS_FULL:
@@ -749,12 +710,10 @@ calib_vs_from_text(const char *buf, size_t len, CalibVecState **out, bool *synta
 		}
 	}
 	if (kind == 0)
-		return fail(err, errlen, "a calib.vector_state starts with classwise:v1:, toplabel:v1:, "
+		return fail(err, errlen, "a calib.vector_state starts with classwise:v1:, "
 					"full_ece:v1:, brier:v1: or nll:v1:");
 	if (kind == CALIB_VS_CLASSWISE && (e = scan_field(&sc, "k=", &k, CALIB_VS_MAX_CELLS)) != NULL)
 		return e;
-	if (kind == CALIB_VS_TOPLABEL)
-		k = 1;
 	if (kind <= CALIB_VS_FULL && (e = scan_field(&sc, "bins=", &bins, CALIB_MAX_BINS)) != NULL)
 		return e;
 	if ((e = scan_field(&sc, "n=", &n, INT64_MAX)) != NULL)
@@ -774,7 +733,7 @@ calib_vs_from_text(const char *buf, size_t len, CalibVecState **out, bool *synta
 	calib_vs_init(st, kind, (int32_t) k, (int32_t) bins);
 	st->n = n;
 	cells = kind == CALIB_VS_FULL ? (size_t) bins :
-		kind <= CALIB_VS_TOPLABEL ? (size_t) k * (size_t) bins : 1;
+		kind == CALIB_VS_CLASSWISE ? (size_t) k * (size_t) bins : 1;
 	for (size_t i = 0; i < cells && e == NULL; i++)
 	{
 		if (i > 0 && !scan_lit(&sc, ";"))
@@ -782,15 +741,15 @@ calib_vs_from_text(const char *buf, size_t len, CalibVecState **out, bool *synta
 			e = scan_fail(&sc, "\";\" (another cell)");
 			break;
 		}
-		if (kind <= CALIB_VS_TOPLABEL)
+		if (kind == CALIB_VS_CLASSWISE)
 		{
-			CalibVecCell *x = calib_vs_cells(st) + i;
+			CalibBinExact *x = calib_vs_cells(st) + i;
 
 			if (!scan_int(&sc, &x->n) || !scan_lit(&sc, ",") ||
 				!scan_int(&sc, &x->n_correct) || !scan_lit(&sc, ","))
 				e = scan_fail(&sc, "a cell \"rows,correct,sum\"");
 			else
-				e = scan_exact(&sc, &x->sum);
+				e = scan_exact(&sc, &x->sum_conf);
 		}
 		else if (kind == CALIB_VS_FULL)
 		{

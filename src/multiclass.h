@@ -11,10 +11,13 @@
  * CalibVecState header followed by a payload of 64-bit words:
  *
  *   kind           k   bins  payload (per cell)                     cells
- *   CLASSWISE      K   B     n, n_correct, sum of p (CalibExact)    K * B, class-major
- *   TOPLABEL       1   B     n, n_correct, sum of max p             B
+ *   CLASSWISE      K   B     CalibBinExact (binning.h): n,          K * B, class-major
+ *                            n_correct, exact sum of p
  *   FULL           0   B     hits, sum of p (CalibExact)            B
  *   BRIER, NLL     0   0     sum of the per-row terms (CalibExact)  1
+ *
+ * (The top-label ece, mce and reliability use calib.binned_state,
+ * aggstate.h, the state of the binary binned aggregates.)
  *
  * n (in the header) counts rows.  Every sum is exact (exactsum.h), so a
  * state is byte-identical however its rows were split and merged.  The bins
@@ -87,10 +90,9 @@ double		calib_vec_nll_term(const double *p, int k, int label);
 typedef enum CalibVecKind
 {
 	CALIB_VS_CLASSWISE = 1,
-	CALIB_VS_TOPLABEL = 2,
-	CALIB_VS_FULL = 3,
-	CALIB_VS_BRIER = 4,
-	CALIB_VS_NLL = 5
+	CALIB_VS_FULL = 2,
+	CALIB_VS_BRIER = 3,
+	CALIB_VS_NLL = 4
 } CalibVecKind;
 
 #define CALIB_VS_VERSION 1
@@ -98,19 +100,12 @@ typedef enum CalibVecKind
 typedef struct CalibVecState
 {
 	int32_t		kind;
-	int32_t		k;				/* options (CLASSWISE), 1 (TOPLABEL), else 0 */
+	int32_t		k;				/* options (CLASSWISE), else 0 */
 	int32_t		bins;			/* 0 for BRIER and NLL */
 	int32_t		pad;			/* always 0 */
 	int64_t		n;				/* rows */
 	uint64_t	w[];			/* payload, see above */
 } CalibVecState;
-
-typedef struct CalibVecCell		/* CLASSWISE, TOPLABEL */
-{
-	int64_t		n;
-	int64_t		n_correct;
-	CalibExact	sum;
-} CalibVecCell;
 
 typedef struct CalibFullCell	/* FULL */
 {
@@ -133,10 +128,10 @@ calib_vs_size(int kind, int32_t k, int32_t bins)
  * valid. */
 void		calib_vs_init(CalibVecState *st, int kind, int32_t k, int32_t bins);
 
-static inline CalibVecCell *
+static inline CalibBinExact *
 calib_vs_cells(CalibVecState *st)
 {
-	return (CalibVecCell *) st->w;
+	return (CalibBinExact *) st->w;
 }
 
 static inline CalibFullCell *
@@ -158,7 +153,6 @@ calib_vs_sum(CalibVecState *st)
  * in int64 and terms in [0, 2]).
  */
 bool		calib_vs_add_classwise(CalibVecState *st, const double *p, int label, const double *edge);
-bool		calib_vs_add_toplabel(CalibVecState *st, double confidence, bool correct, const double *edge);
 bool		calib_vs_add_full(CalibVecState *st, const double *p, int k, int label, const double *edge);
 bool		calib_vs_add_term(CalibVecState *st, double term);
 
@@ -180,7 +174,7 @@ bool		calib_vs_same_shape(const CalibVecState *a, const CalibVecState *b);
 double		calib_vs_classwise_ece(const CalibVecState *st);
 double		calib_vs_full_ece(const CalibVecState *st);
 double		calib_vs_mean(const CalibVecState *st);
-/* The bins of class c (0-based; TOPLABEL: 0) as binning.c's accumulators. */
+/* The bins of class c (0-based) as binning.c's accumulators. */
 void		calib_vs_class_bins(const CalibVecState *st, int c, CalibBinAcc *acc);
 
 /*
@@ -191,7 +185,6 @@ const char *calib_vs_check(const CalibVecState *st, char *err, size_t errlen);
 
 /* Text form, NUL-terminated and malloc'd (NULL when out of memory):
  *   classwise:v1:k=4:bins=10:n=100:n,c,sum;n,c,sum;...
- *   toplabel:v1:bins=10:n=100:n,c,sum;...
  *   full_ece:v1:bins=10:n=100:hits,sum;...
  *   brier:v1:n=100:sum        nll:v1:n=100:sum
  * integers in decimal, sums in exactsum.h's text form. */

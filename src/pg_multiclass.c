@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 
 #include "multiclass.h"
+#include "pg_binned.h"
 #include "pg_logprob.h"
 #include "pg_recal.h"
 #include "pg_scores.h"
@@ -79,7 +80,8 @@ first_null(ArrayType *a, int n)
 
 /*
  * Array argument argno as doubles: one-dimensional, non-empty, no NULL
- * element; real[] converted into the call site's buffer.  what names the
+ * element; real[] converted into the call site's buffer (c NULL: into
+ * memory of the current context, reset after each row).  what names the
  * argument ("probs", "logits") in messages.
  */
 static const double *
@@ -103,6 +105,15 @@ vec_arg(FunctionCallInfo fcinfo, VecCache *c, int argno, const char *what, int *
 		return (const double *) ARR_DATA_PTR(a);
 	if (ARR_ELEMTYPE(a) != FLOAT4OID)
 		elog(ERROR, "calib: %s must be double precision[] or real[]", what);
+	if (c == NULL)
+	{
+		const float *f = (const float *) ARR_DATA_PTR(a);
+		double	   *buf = palloc_extended(sizeof(double) * (Size) n, MCXT_ALLOC_HUGE);
+
+		for (int i = 0; i < n; i++)
+			buf[i] = f[i];
+		return buf;
+	}
 	if (unlikely(c->cap < n))
 	{
 		if (c->buf)
@@ -370,28 +381,32 @@ bins_of(FunctionCallInfo fcinfo)
 		if (PG_ARGISNULL(0)) PG_RETURN_NULL(); \
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0)); } } while (0)
 
+/*
+ * Top-label: (max probs, argmax = label) as one row of the binary binned
+ * aggregates' calib.binned_state (pg_binned.h), whose combine and finals
+ * (calib._ece_final, _mce_final, _reliability_final) the SQL reuses.  That
+ * API keeps its call site data in fn_extra, so real[] input is converted
+ * into the per-row memory here.
+ */
 PG_FUNCTION_INFO_V1(calib_vec_toplabel_trans);
 Datum
 calib_vec_toplabel_trans(PG_FUNCTION_ARGS)
 {
 	int			bins = bins_of(fcinfo);
-	VecCache   *c = vec_cache(fcinfo);
 	const double *p;
 	double		sum;
 	int			k,
 				label,
 				top;
-	struct varlena *v;
-	CalibVecState *st;
+	CalibBinnedState *st;
 
 	SKIP_NULL_ROW();
-	p = probs_arg(fcinfo, c, 1, false, &k, &sum);
+	p = probs_arg(fcinfo, NULL, 1, false, &k, &sum);
 	label = label_arg(fcinfo, 2, k, false);
-	st = running_state(fcinfo, CALIB_VS_TOPLABEL, 1, bins, &v);
 	top = calib_argmax(p, k);
-	if (!calib_vs_add_toplabel(st, p[top], top == label - 1, cached_edges(c, fcinfo, bins)))
-		full_state_error();
-	PG_RETURN_POINTER(v);
+	st = calib_binned_state_for_update(fcinfo, bins);
+	calib_binned_add(fcinfo, st, calib_prob_clamp(p[top]), top == label - 1, 1);
+	PG_RETURN_POINTER(st);
 }
 
 PG_FUNCTION_INFO_V1(calib_vec_classwise_trans);
@@ -538,56 +553,6 @@ final_state(FunctionCallInfo fcinfo, int kind)
 				 errmsg("expected a %s state, got a %s state",
 						calib_vs_kind_name(kind), calib_vs_kind_name(st->kind))));
 	return st->n > 0 ? st : NULL;
-}
-
-static bool
-toplabel_error(FunctionCallInfo fcinfo, CalibBinnedError *err)
-{
-	const CalibVecState *st = final_state(fcinfo, CALIB_VS_TOPLABEL);
-	CalibBinAcc *acc;
-
-	if (st == NULL)
-		return false;
-	acc = palloc(sizeof(CalibBinAcc) * st->bins);
-	calib_vs_class_bins(st, 0, acc);
-	calib_binned_error(acc, st->bins, err);
-	return true;
-}
-
-PG_FUNCTION_INFO_V1(calib_vec_ece_final);
-Datum
-calib_vec_ece_final(PG_FUNCTION_ARGS)
-{
-	CalibBinnedError err;
-
-	if (!toplabel_error(fcinfo, &err))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(err.ece);
-}
-
-PG_FUNCTION_INFO_V1(calib_vec_mce_final);
-Datum
-calib_vec_mce_final(PG_FUNCTION_ARGS)
-{
-	CalibBinnedError err;
-
-	if (!toplabel_error(fcinfo, &err))
-		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(err.mce);
-}
-
-PG_FUNCTION_INFO_V1(calib_vec_reliability_final);
-Datum
-calib_vec_reliability_final(PG_FUNCTION_ARGS)
-{
-	const CalibVecState *st = final_state(fcinfo, CALIB_VS_TOPLABEL);
-	CalibBinAcc *acc;
-
-	if (st == NULL)
-		PG_RETURN_NULL();
-	acc = palloc(sizeof(CalibBinAcc) * st->bins);
-	calib_vs_class_bins(st, 0, acc);
-	return calib_reliability_array(fcinfo, acc, st->bins);
 }
 
 PG_FUNCTION_INFO_V1(calib_vec_classwise_ece_final);

@@ -137,7 +137,7 @@ BEGIN
       ('calib.vector_state', true,  '''brier:v1:n=1:0.2000000000000000''::calib.vector_state'),
       ('calib.vector_state', false, 'NULL::calib.vector_state'),
       ('calib.vector_state', false, '''nll:v1:n=9223372036854775807:24.0000000000000000''::calib.vector_state'),
-      ('calib.vector_state', false, '''toplabel:v1:bins=1:n=2:2,1,1.0000000000000000''::calib.vector_state'),
+      ('calib.vector_state', false, '''classwise:v1:k=1:bins=1:n=2:2,2,1.0000000000000000''::calib.vector_state'),
       ('calib.vector_state', false, '''classwise:v1:k=2:bins=1:n=1:1,1,0.8000000000000000;1,0,0.8000000000000000''::calib.vector_state'),
       ('calib.vector_state', false, '''full_ece:v1:bins=2:n=1:1,0.8000000000000000;0,0.8000000000000000''::calib.vector_state');
   END IF;

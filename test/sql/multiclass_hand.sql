@@ -144,9 +144,9 @@ SELECT pg_temp.err($q$SELECT 'brier:v1:n=1:3.0000000000000000'::calib.vector_sta
 SELECT pg_temp.err($q$SELECT 'classwise:v1:k=2:bins=1:n=1:1,1,0.8000000000000000;1,1,0.8000000000000000'::calib.vector_state$q$);  -- 2 labels
 SELECT pg_temp.err($q$SELECT calib._vec_combine('nll:v1:n=9223372036854775807:0.0000000000000000', 'nll:v1:n=1:0.0000000000000000')$q$);  -- 22003
 SELECT pg_temp.err($q$SELECT calib._vec_combine('nll:v1:n=1:0.0000000000000000', 'brier:v1:n=1:0.0000000000000000')$q$);  -- 22023
-SELECT pg_temp.err($q$SELECT calib._vec_ece_final('brier:v1:n=1:0.0000000000000000')$q$);   -- 22023
+SELECT pg_temp.err($q$SELECT calib._vec_full_ece_final('brier:v1:n=1:0.0000000000000000')$q$);   -- 22023
 -- the wire form (the unit tests read it back)
-SELECT calib._vector_state_send('toplabel:v1:bins=1:n=1:1,1,0.8000000000000000');
+SELECT calib._vector_state_send('classwise:v1:k=1:bins=1:n=1:1,1,0.8000000000000000');
 
 -- ------------------------------------------------------ stored responses
 -- chat shape: the first token has no option; the second has " B" and "A"

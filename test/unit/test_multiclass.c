@@ -122,25 +122,24 @@ test_hand_metrics(void)
 	 */
 	double		rows[4][3] = {{0.7, 0.2, 0.1}, {0.3, 0.6, 0.1}, {0.25, 0.25, 0.5}, {0.5, 0.5, 0.0}};
 	int			label[4] = {1, 1, 3, 2};
-	CalibVecState *top = new_state(CALIB_VS_TOPLABEL, 1, 10),
-			   *cw = new_state(CALIB_VS_CLASSWISE, 3, 10),
+	CalibVecState *cw = new_state(CALIB_VS_CLASSWISE, 3, 10),
 			   *full = new_state(CALIB_VS_FULL, 0, 10),
 			   *br = new_state(CALIB_VS_BRIER, 0, 0),
 			   *nl = new_state(CALIB_VS_NLL, 0, 0);
-	CalibBinAcc acc[10];
+	CalibBinAcc acc[10] = {{0}};
 	CalibBinnedError e;
 
 	for (int i = 0; i < 4; i++)
 	{
 		int			t = calib_argmax(rows[i], 3);
 
-		CHECK(calib_vs_add_toplabel(top, rows[i][t], t == label[i] - 1, NULL));
+		/* the top-label row of the binary binned state (aggstate.h) */
+		calib_bins_add(acc, 10, rows[i][t], t == label[i] - 1);
 		CHECK(calib_vs_add_classwise(cw, rows[i], label[i], NULL));
 		CHECK(calib_vs_add_full(full, rows[i], 3, label[i], NULL));
 		CHECK(calib_vs_add_term(br, calib_vec_brier_term(rows[i], 3, label[i])));
 		CHECK(calib_vs_add_term(nl, calib_vec_nll_term(rows[i], 3, label[i])));
 	}
-	calib_vs_class_bins(top, 0, acc);
 	calib_binned_error(acc, 10, &e);
 	CHECK_NEAR(e.ece, 0.225, 1e-15);
 	CHECK_NEAR(e.mce, 0.6, 1e-15);
@@ -180,12 +179,10 @@ test_hand_metrics(void)
 	CHECK_NEAR(calib_vs_mean(br), 1.875 / 4, 1e-15);
 	CHECK_NEAR(calib_vs_mean(nl), -(log(0.7) + log(0.3) + 2 * log(0.5)) / 4, 1e-15);
 
-	check_round_trip(top);
 	check_round_trip(cw);
 	check_round_trip(full);
 	check_round_trip(br);
 	check_round_trip(nl);
-	free(top);
 	free(cw);
 	free(full);
 	free(br);
@@ -296,17 +293,17 @@ test_text_rejects(void)
 	const char *bad_syntax[] = {
 		"", "brier", "brier:v2:n=1:0.2000000000000000", "brier:v1:n=01:0.2000000000000000",
 		"brier:v1:n=1:0.2", "brier:v1:n=1:0.2000000000000000;", "brier:v1:n=-1:0.2000000000000000",
-		"toplabel:v1:n=1:1,1,0.8000000000000000", "classwise:v1:bins=1:n=1:1,1,0.8000000000000000",
+		"toplabel:v1:bins=1:n=1:1,1,0.8000000000000000", "classwise:v1:bins=1:n=1:1,1,0.8000000000000000",
 		"full_ece:v1:bins=2:n=1:1,1.0000000000000000", "brier:v1:n=99999999999999999999:0.0000000000000000",
 	};
 	const char *bad_value[] = {
 		"brier:v1:n=0:0.0000000000000000",	/* no rows */
 		"brier:v1:n=1:2.0000000000000001",	/* above 2 per row */
 		"nll:v1:n=1:-0.0000000000000001",
-		"toplabel:v1:bins=0:n=1:",
-		"toplabel:v1:bins=1:n=1:1,2,1.0000000000000000",	/* 2 correct of 1 */
-		"toplabel:v1:bins=1:n=2:1,1,1.0000000000000000",	/* rows != n */
-		"toplabel:v1:bins=1:n=1:1,1,1.0000000000000001",	/* sum above n */
+		"classwise:v1:k=1:bins=0:n=1:",
+		"classwise:v1:k=1:bins=1:n=1:1,2,1.0000000000000000",	/* 2 correct of 1 */
+		"classwise:v1:k=1:bins=1:n=2:1,1,1.0000000000000000",	/* rows != n */
+		"classwise:v1:k=1:bins=1:n=1:1,1,1.0000000000000001",	/* sum above n */
 		"classwise:v1:k=2:bins=1:n=1:1,1,0.8000000000000000;1,1,0.2000000000000000",	/* 2 labels */
 		"classwise:v1:k=2000:bins=1000:n=1:",	/* too many cells */
 		"full_ece:v1:bins=2:n=1:1,0.8000000000000000;0,0.9000000000000000",	/* sums 0.5 + 0.5625 != 1 */
