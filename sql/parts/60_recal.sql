@@ -26,7 +26,7 @@ CREATE FUNCTION calib.apply(map calib.map, confidence double precision)
 RETURNS double precision AS 'MODULE_PATHNAME', 'calib_map_apply_sql'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- 'temperature', 'platt', 'histogram' or 'isotonic'.
+-- 'temperature', 'platt', 'histogram', 'isotonic' or 'vector_temperature'.
 CREATE FUNCTION calib.map_kind(map calib.map) RETURNS text
 AS 'MODULE_PATHNAME', 'calib_map_kind_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
