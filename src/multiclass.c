@@ -160,6 +160,41 @@ calib_vs_init(CalibVecState *st, int kind, int32_t k, int32_t bins)
 	st->bins = bins;
 }
 
+/*
+ * A probability in [0, 1] as a CalibExact, the same value as
+ * calib_exact_from_double (the fraction rounded toward zero to units of
+ * 2^-64), without its sign and integer-part handling: the hot loops below
+ * convert every entry of every row.
+ */
+static inline CalibExact
+exact_of_unit(double p)
+{
+	CalibExact	r;
+
+	if (p >= 1.0)
+	{
+		r.lo = 0;
+		r.hi = 1;
+	}
+	else
+	{
+		r.lo = (uint64_t) (p * 18446744073709551616.0);
+		r.hi = 0;
+	}
+	return r;
+}
+
+/* s += t without the overflow check: callers add at most one unit of
+ * probability per row to a sum of at most n < 2^63 rows' units. */
+static inline void
+exact_add_unchecked(CalibExact *s, CalibExact t)
+{
+	uint64_t	lo = s->lo + t.lo;
+
+	s->hi += t.hi + (lo < s->lo);
+	s->lo = lo;
+}
+
 /* A state that cannot count another row (n at the int64 limit; every
  * count inside is at most n, so none of them can overflow either). */
 static inline bool
@@ -185,10 +220,14 @@ calib_vs_add_classwise(CalibVecState *st, const double *p, int label, const doub
 	for (int i = 0; i < st->k; i++)
 	{
 		double		c = calib_prob_clamp(p[i]);
+		CalibBinExact *cell = &cells[(size_t) i * bins + bin_of(c, edge, bins)];
 
-		/* a term in [0, 1] added to a sum of at most n < 2^63 such terms:
-		 * below 2^63 in the integer part, no overflow */
-		calib_bin_exact_add(&cells[(size_t) i * bins + bin_of(c, edge, bins)], c, i == label - 1);
+		/* calib_bin_exact_add, with the unit-interval conversion: a term in
+		 * [0, 1] added to a sum of at most n < 2^63 such terms stays below
+		 * 2^63 in the integer part, no overflow */
+		cell->n++;
+		cell->n_correct += i == label - 1;
+		exact_add_unchecked(&cell->sum_conf, exact_of_unit(c));
 	}
 	st->n++;
 	return true;
@@ -235,11 +274,13 @@ calib_vs_add_full(CalibVecState *st, const double *p, int k, int label, const do
 	for (int i = 0; i < k; i++)
 	{
 		double		c = calib_prob_clamp(p[i]);
-		CalibExact	t = calib_exact_from_double(c);
+		CalibExact	t = exact_of_unit(c);
 		int			b = bin_of(c, edge, bins);
 
-		calib_exact_add_to(&cells[b].sum, t);
-		calib_exact_add_to(&row, t);
+		/* each row adds exactly one unit over its bins (plus at most 1e-6
+		 * of clamped excess): no overflow below 2^63 rows */
+		exact_add_unchecked(&cells[b].sum, t);
+		exact_add_unchecked(&row, t);
 		if (i == label - 1)
 			cells[b].hits++;
 	}

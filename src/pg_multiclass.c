@@ -35,6 +35,8 @@
  */
 typedef struct VecCache
 {
+	bool		agg_known;		/* in_agg is set */
+	bool		in_agg;			/* this call site runs as an aggregate */
 	int			bins;
 	double	   *edge;
 	int			cap;
@@ -79,17 +81,76 @@ first_null(ArrayType *a, int n)
 }
 
 /*
+ * Arrays short enough for a 1-byte varlena header (at most 13 doubles or
+ * 26 floats) are stored that way in a table, and detoasting would copy
+ * each one into a new 4-byte-header array on every row.  Such an array is
+ * read in place instead: the bytes after the header are the same as in the
+ * 4-byte form, only shifted by 3, so the elements start at
+ * ARR_OVERHEAD_NONULLS(1) - 3 bytes into the data (memcpy: they are not
+ * aligned).  Arrays with NULLs, other shapes and long arrays take the
+ * general path.
+ */
+#define VEC_SMALL 32
+
+static inline bool
+short_array(struct varlena *v, Oid *elemtype, int *n, const char **data)
+{
+	const char *p = VARDATA_SHORT(v);
+	Size		len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
+	int32		hdr[4];			/* ndim, dataoffset, elemtype, dims[0] */
+	Size		off = ARR_OVERHEAD_NONULLS(1) - VARHDRSZ,
+				width;
+
+	if (len < sizeof hdr)
+		return false;
+	memcpy(hdr, p, sizeof hdr);
+	if (hdr[0] != 1 || hdr[1] != 0 || hdr[3] < 1 || hdr[3] > VEC_SMALL)
+		return false;
+	width = (Oid) hdr[2] == FLOAT8OID ? 8 : (Oid) hdr[2] == FLOAT4OID ? 4 : 0;
+	if (width == 0 || len != off + width * (Size) hdr[3])
+		return false;
+	*elemtype = (Oid) hdr[2];
+	*n = hdr[3];
+	*data = p + off;
+	return true;
+}
+
+/*
  * Array argument argno as doubles: one-dimensional, non-empty, no NULL
- * element; real[] converted into the call site's buffer (c NULL: into
+ * element.  Short arrays are copied into small (VEC_SMALL doubles, the
+ * caller's); real[] is converted into the call site's buffer (c NULL: into
  * memory of the current context, reset after each row).  what names the
  * argument ("probs", "logits") in messages.
  */
 static const double *
-vec_arg(FunctionCallInfo fcinfo, VecCache *c, int argno, const char *what, int *k)
+vec_arg(FunctionCallInfo fcinfo, VecCache *c, int argno, const char *what, int *k, double *small)
 {
-	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
+	struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	ArrayType  *a;
 	int			n;
 
+	if (likely(VARATT_IS_SHORT(v)))
+	{
+		Oid			elemtype;
+		const char *data;
+
+		if (likely(short_array(v, &elemtype, &n, &data)))
+		{
+			*k = n;
+			if (elemtype == FLOAT8OID)
+				memcpy(small, data, sizeof(double) * n);
+			else
+			{
+				float		f[VEC_SMALL];
+
+				memcpy(f, data, sizeof(float) * n);
+				for (int i = 0; i < n; i++)
+					small[i] = f[i];
+			}
+			return small;
+		}
+	}
+	a = DatumGetArrayTypeP(PG_GETARG_DATUM(argno));
 	if (ARR_NDIM(a) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -140,9 +201,10 @@ vec_error(const char *msg)
 
 /* A validated probability vector; *sum gets its sum. */
 static inline const double *
-probs_arg(FunctionCallInfo fcinfo, VecCache *c, int argno, bool truncated_ok, int *k, double *sum)
+probs_arg(FunctionCallInfo fcinfo, VecCache *c, int argno, bool truncated_ok, int *k, double *sum,
+		  double *small)
 {
-	const double *p = vec_arg(fcinfo, c, argno, "probs", k);
+	const double *p = vec_arg(fcinfo, c, argno, "probs", k, small);
 	char		err[CALIB_MC_ERRLEN];
 
 	if (unlikely(calib_probs_check(p, *k, truncated_ok, sum, err, sizeof err) != NULL))
@@ -328,13 +390,41 @@ shape_mismatch(const CalibVecState *a, int32 k, int32 bins)
  * aggregate, a copy otherwise; a new one (in the aggregate context) for the
  * first row.  Checks the shape.
  */
+static CalibVecState *running_state_slow(FunctionCallInfo fcinfo, VecCache *c, int kind,
+										 int32 k, int32 bins, struct varlena **out);
+
+/* The common case inline: an aggregate's own running state of the right
+ * shape (created by running_state_slow or copied by the combine function in
+ * the aggregate context: a plain 4-byte-header varlena). */
+static inline CalibVecState *
+running_state(FunctionCallInfo fcinfo, VecCache *c, int kind, int32 k, int32 bins,
+			  struct varlena **out)
+{
+	if (likely(c->agg_known && c->in_agg && !PG_ARGISNULL(0)))
+	{
+		struct varlena *v = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(0));
+		CalibVecState *st = PGVS_BODY(v);
+
+		if (likely(st->kind == kind && st->k == k && st->bins == bins))
+		{
+			*out = v;
+			return st;
+		}
+	}
+	return running_state_slow(fcinfo, c, kind, k, bins, out);
+}
+
 static CalibVecState *
-running_state(FunctionCallInfo fcinfo, int kind, int32 k, int32 bins, struct varlena **out)
+running_state_slow(FunctionCallInfo fcinfo, VecCache *c, int kind, int32 k, int32 bins,
+				   struct varlena **out)
 {
 	MemoryContext aggctx;
 	bool		in_agg = AggCheckCallContext(fcinfo, &aggctx);
 	struct varlena *v;
 	CalibVecState *st;
+
+	c->agg_known = true;
+	c->in_agg = in_agg;
 
 	if (PG_ARGISNULL(0))
 	{
@@ -392,6 +482,7 @@ PG_FUNCTION_INFO_V1(calib_vec_toplabel_trans);
 Datum
 calib_vec_toplabel_trans(PG_FUNCTION_ARGS)
 {
+	double		small[VEC_SMALL];
 	int			bins = bins_of(fcinfo);
 	const double *p;
 	double		sum;
@@ -401,7 +492,7 @@ calib_vec_toplabel_trans(PG_FUNCTION_ARGS)
 	CalibBinnedState *st;
 
 	SKIP_NULL_ROW();
-	p = probs_arg(fcinfo, NULL, 1, false, &k, &sum);
+	p = probs_arg(fcinfo, NULL, 1, false, &k, &sum, small);
 	label = label_arg(fcinfo, 2, k, false);
 	top = calib_argmax(p, k);
 	st = calib_binned_state_for_update(fcinfo, bins);
@@ -413,6 +504,7 @@ PG_FUNCTION_INFO_V1(calib_vec_classwise_trans);
 Datum
 calib_vec_classwise_trans(PG_FUNCTION_ARGS)
 {
+	double		small[VEC_SMALL];
 	int			bins = bins_of(fcinfo);
 	VecCache   *c = vec_cache(fcinfo);
 	const double *p;
@@ -423,9 +515,9 @@ calib_vec_classwise_trans(PG_FUNCTION_ARGS)
 	CalibVecState *st;
 
 	SKIP_NULL_ROW();
-	p = probs_arg(fcinfo, c, 1, false, &k, &sum);
+	p = probs_arg(fcinfo, c, 1, false, &k, &sum, small);
 	label = label_arg(fcinfo, 2, k, false);
-	st = running_state(fcinfo, CALIB_VS_CLASSWISE, k, bins, &v);
+	st = running_state(fcinfo, c, CALIB_VS_CLASSWISE, k, bins, &v);
 	if (!calib_vs_add_classwise(st, p, label, cached_edges(c, fcinfo, bins)))
 		full_state_error();
 	PG_RETURN_POINTER(v);
@@ -435,6 +527,7 @@ PG_FUNCTION_INFO_V1(calib_vec_full_trans);
 Datum
 calib_vec_full_trans(PG_FUNCTION_ARGS)
 {
+	double		small[VEC_SMALL];
 	int			bins = bins_of(fcinfo);
 	VecCache   *c = vec_cache(fcinfo);
 	const double *p;
@@ -446,11 +539,11 @@ calib_vec_full_trans(PG_FUNCTION_ARGS)
 	CalibVecState *st;
 
 	SKIP_NULL_ROW();
-	p = probs_arg(fcinfo, c, 1, true, &k, &sum);
+	p = probs_arg(fcinfo, c, 1, true, &k, &sum, small);
 	label = label_arg(fcinfo, 2, k, true);
 	if (unlikely(calib_full_row_check(p, k, sum, label, bins, err, sizeof err) != NULL))
 		vec_error(err);
-	st = running_state(fcinfo, CALIB_VS_FULL, 0, bins, &v);
+	st = running_state(fcinfo, c, CALIB_VS_FULL, 0, bins, &v);
 	if (!calib_vs_add_full(st, p, k, label, cached_edges(c, fcinfo, bins)))
 		full_state_error();
 	PG_RETURN_POINTER(v);
@@ -459,6 +552,7 @@ calib_vec_full_trans(PG_FUNCTION_ARGS)
 static inline Datum
 term_transition(FunctionCallInfo fcinfo, int kind)
 {
+	double		small[VEC_SMALL];
 	VecCache   *c = vec_cache(fcinfo);
 	const double *p;
 	double		sum;
@@ -468,9 +562,9 @@ term_transition(FunctionCallInfo fcinfo, int kind)
 	CalibVecState *st;
 
 	SKIP_NULL_ROW();
-	p = probs_arg(fcinfo, c, 1, false, &k, &sum);
+	p = probs_arg(fcinfo, c, 1, false, &k, &sum, small);
 	label = label_arg(fcinfo, 2, k, false);
-	st = running_state(fcinfo, kind, 0, 0, &v);
+	st = running_state(fcinfo, c, kind, 0, 0, &v);
 	if (!calib_vs_add_term(st, kind == CALIB_VS_BRIER ? calib_vec_brier_term(p, k, label)
 						   : calib_vec_nll_term(p, k, label)))
 		full_state_error();
@@ -607,6 +701,7 @@ PG_FUNCTION_INFO_V1(calib_vec_auroc_trans);
 Datum
 calib_vec_auroc_trans(PG_FUNCTION_ARGS)
 {
+	double		small[VEC_SMALL];
 	VecCache   *c = vec_cache(fcinfo);
 	CalibRowParams params;
 	const double *p;
@@ -617,7 +712,7 @@ calib_vec_auroc_trans(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		CALIB_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
-	p = probs_arg(fcinfo, c, 1, false, &k, &sum);
+	p = probs_arg(fcinfo, c, 1, false, &k, &sum, small);
 	label = label_arg(fcinfo, 2, k, false);
 	top = calib_argmax(p, k);
 	memset(&params, 0, sizeof params);
@@ -641,9 +736,9 @@ temperature_arg(FunctionCallInfo fcinfo, int argno)
 }
 
 static const double *
-logits_arg(FunctionCallInfo fcinfo, VecCache *c, int argno, int *k)
+logits_arg(FunctionCallInfo fcinfo, VecCache *c, int argno, int *k, double *small)
 {
-	const double *z = vec_arg(fcinfo, c, argno, "logits", k);
+	const double *z = vec_arg(fcinfo, c, argno, "logits", k, small);
 	char		err[CALIB_MC_ERRLEN];
 
 	if (calib_logits_check(z, *k, err, sizeof err) != NULL)
@@ -664,9 +759,10 @@ PG_FUNCTION_INFO_V1(calib_softmax_sql);
 Datum
 calib_softmax_sql(PG_FUNCTION_ARGS)
 {
+	double		small[VEC_SMALL];
 	double		t = PG_NARGS() > 1 ? temperature_arg(fcinfo, 1) : 1.0;
 	int			k;
-	const double *z = logits_arg(fcinfo, vec_cache(fcinfo), 0, &k);
+	const double *z = logits_arg(fcinfo, vec_cache(fcinfo), 0, &k, small);
 
 	return softmax_datum(z, k, t);
 }
@@ -677,6 +773,7 @@ PG_FUNCTION_INFO_V1(calib_map_apply_vector_sql);
 Datum
 calib_map_apply_vector_sql(PG_FUNCTION_ARGS)
 {
+	double		small[VEC_SMALL];
 	const CalibMap *m = pgmap_get_cached(fcinfo, PG_GETARG_DATUM(0));
 	VecCache	local = {0};
 	int			k;
@@ -688,7 +785,7 @@ calib_map_apply_vector_sql(PG_FUNCTION_ARGS)
 				 errmsg("a %s map applies to one confidence, not to a vector of logits",
 						calib_map_kind_name(m->kind)),
 				 errhint("Fit a map for logit vectors with calib.fit_temperature(logits double precision[], label integer).")));
-	z = logits_arg(fcinfo, &local, 1, &k);
+	z = logits_arg(fcinfo, &local, 1, &k, small);
 	return softmax_datum(z, k, m->v[0]);
 }
 
@@ -770,6 +867,7 @@ PG_FUNCTION_INFO_V1(calib_vec_fit_trans);
 Datum
 calib_vec_fit_trans(PG_FUNCTION_ARGS)
 {
+	double		small[VEC_SMALL];
 	MemoryContext ctx = calib_agg_context(fcinfo, "calib.fit_temperature");
 	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
 	VecCache   *c = vec_cache(fcinfo);
@@ -780,7 +878,7 @@ calib_vec_fit_trans(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		CALIB_RETURN_STATE(st);
-	z = logits_arg(fcinfo, c, 1, &k);
+	z = logits_arg(fcinfo, c, 1, &k, small);
 	label = label_arg(fcinfo, 2, k, false);
 	if (isinf(z[label - 1]))
 		ereport(ERROR,
