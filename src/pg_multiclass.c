@@ -433,7 +433,9 @@ running_state_slow(FunctionCallInfo fcinfo, VecCache *c, int kind, int32 k, int3
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("calib.classwise_ece keeps options x bins = %lld accumulators, more than %d",
 							(long long) k * bins, CALIB_VS_MAX_CELLS)));
-		v = pgvs_alloc(in_agg ? aggctx : CurrentMemoryContext, kind, k, bins);
+		/* the current (per-row) context: the executor copies a new state
+		 * into the aggregate context itself (docs/development.md) */
+		v = pgvs_alloc(CurrentMemoryContext, kind, k, bins);
 	}
 	else
 	{
@@ -609,7 +611,7 @@ calib_vec_combine(PG_FUNCTION_ARGS)
 		/* a copy: of b for the first partial state, of a outside an aggregate */
 		struct varlena *src = PG_ARGISNULL(0) ? b : pgvs_arg(fcinfo, 0);
 
-		a = MemoryContextAlloc(in_agg ? aggctx : CurrentMemoryContext, VARSIZE(src));
+		a = palloc(VARSIZE(src));	/* per-row: the executor reparents it */
 		memcpy(a, src, VARSIZE(src));
 		if (PG_ARGISNULL(0))
 			PG_RETURN_POINTER(a);
