@@ -287,6 +287,54 @@ CREATE AGGREGATE calib.nll(confidence double precision, correct boolean) (
     MSFUNC = calib._nll_trans, MINVFUNC = calib._nll_inv,
     MSTYPE = calib.pointwise_state, MSSPACE = 32, MFINALFUNC = calib._mean_final,
     PARALLEL = SAFE);
+-- ---------------------------------------------------------------------------
+-- Issue 13: calib.summary format version 2 (exact sums; version 1 values
+-- still read) and moving-window inverses for calib.summary and calib.merge
+-- (sql/parts/20_summary.sql).  The type and its I/O functions keep their
+-- names and C symbols; the aggregates are recreated with MSFUNC/MINVFUNC.
+COMMENT ON TYPE calib.summary IS
+'mergeable calibration summary: 600 fine bins of (n, correct, exact sum of confidence) and the exact Brier and log-loss sums (format version 2; reads version 1)';
+DROP AGGREGATE calib.summary(double precision, boolean);
+DROP AGGREGATE calib.merge(calib.summary);
+
+-- Moving-window inverses: a row (or a summary) that left the frame taken
+-- out again.  Exact sums subtract exactly, so a window's summary is the
+-- same bytes as the summary of its frame computed directly.
+CREATE FUNCTION calib._summary_inv(calib.summary, double precision, boolean)
+RETURNS calib.summary AS 'MODULE_PATHNAME', 'calib_summary_inv'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION calib._summary_uncombine(calib.summary, calib.summary)
+RETURNS calib.summary AS 'MODULE_PATHNAME', 'calib_summary_uncombine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- The state type is calib.summary itself (not internal), so partial states
+-- travel as values: to parallel workers, and by their text form to engines
+-- that ship partial aggregates (Citus).  MSFUNC/MINVFUNC: in a moving window
+-- (OVER (ORDER BY day ROWS 29 PRECEDING)) each row adds what enters the
+-- frame and subtracts what leaves it, O(1) per row instead of re-merging
+-- the frame, with the same bytes.
+-- SSPACE: the dense working state is 19 256 bytes (for hash aggregation
+-- memory estimates).
+CREATE AGGREGATE calib.summary(confidence double precision, correct boolean) (
+    SFUNC = calib._summary_trans, STYPE = calib.summary, SSPACE = 19256,
+    FINALFUNC = calib._summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = calib._summary_combine,
+    MSFUNC = calib._summary_trans, MINVFUNC = calib._summary_inv,
+    MSTYPE = calib.summary, MSSPACE = 19256,
+    MFINALFUNC = calib._summary_final, MFINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE);
+
+CREATE AGGREGATE calib.merge(calib.summary) (
+    SFUNC = calib._summary_combine, STYPE = calib.summary, SSPACE = 19256,
+    FINALFUNC = calib._summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = calib._summary_combine,
+    MSFUNC = calib._summary_combine, MINVFUNC = calib._summary_uncombine,
+    MSTYPE = calib.summary, MSSPACE = 19256,
+    MFINALFUNC = calib._summary_final, MFINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE);
+
+
 -- ---- issue 15: stated confidence (sql/parts/45_stated.sql) ----
 
 

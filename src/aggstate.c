@@ -16,16 +16,6 @@ _Static_assert(sizeof(CalibBinnedState) == CALIB_BINNED_HDR, "binned state heade
 _Static_assert(sizeof(CalibBinExact) == 32, "an exact bin is 32 bytes");
 _Static_assert(sizeof(CalibPointwiseState) == CALIB_POINTWISE_SIZE, "pointwise state is 32 bytes");
 
-/* Whether an exact sum lies in [0, n] (every confidence and Brier term is
- * in [0, 1] and rounds toward zero, so this holds exactly). */
-static bool
-exact_in_0_n(CalibExact s, int64_t n)
-{
-	if (calib_exact_is_negative(s))
-		return false;
-	return (int64_t) s.hi < n || ((int64_t) s.hi == n && s.lo == 0);
-}
-
 /* A reader's syntax or structure error (its message is already in err). */
 static CalibStateParse
 malformed(bool failed)
@@ -80,7 +70,7 @@ calib_binned_state_check(const CalibBinnedState *st, char *err, size_t errlen)
 		if (__builtin_add_overflow(n, b->n, &n))
 			return calib_fail(err, errlen, "bin counts add up to more than %" PRId64, INT64_MAX);
 		if (b->n == 0 ? !calib_exact_eq(b->sum_conf, CALIB_EXACT_ZERO) :
-			!(exact_in_0_n(b->sum_conf, b->n) &&
+			!(calib_exact_in_0_n(b->sum_conf, b->n) &&
 			  calib_sum_plausible(calib_exact_to_double(b->sum_conf),
 								  (double) b->n * lo, (double) b->n * hi, b->n)))
 			return calib_fail(err, errlen, "bin %d: confidence sum %.17g is impossible for %"
@@ -94,7 +84,7 @@ calib_binned_state_check(const CalibBinnedState *st, char *err, size_t errlen)
 	}
 	sq = calib_exact_to_double(st->sum_sq_error);
 	if (n == 0 ? !calib_exact_eq(st->sum_sq_error, CALIB_EXACT_ZERO) :
-		!(exact_in_0_n(st->sum_sq_error, n) && calib_sum_plausible(sq, sq_lo, sq_hi, n)))
+		!(calib_exact_in_0_n(st->sum_sq_error, n) && calib_sum_plausible(sq, sq_lo, sq_hi, n)))
 		return calib_fail(err, errlen, "Brier sum sq %.17g is impossible for these bins "
 						  "(must lie in [%.17g, %.17g])", sq, sq_lo, sq_hi);
 	return true;
@@ -358,7 +348,7 @@ calib_pointwise_state_check(const CalibPointwiseState *st, char *err, size_t err
 	if (st->n < 0)
 		return calib_fail(err, errlen, "negative row count %" PRId64, st->n);
 	if (st->kind == CALIB_POINTWISE_BRIER)
-		ok = exact_in_0_n(st->sum, st->n);
+		ok = calib_exact_in_0_n(st->sum, st->n);
 	else
 		ok = !calib_exact_is_negative(st->sum) &&
 			calib_exact_to_double(st->sum) <= (double) st->n * NLL_TERM_BOUND;

@@ -103,11 +103,17 @@ calib_binned_state_row(CalibBinnedState *st, int k, double c, bool correct, doub
 	calib_exact_add(&st->sum_sq_error, sq);
 }
 
-static inline void
+/* False, st unchanged, when st cannot hold that row. */
+static inline bool
 calib_binned_state_unrow(CalibBinnedState *st, int k, double c, bool correct, double sq)
 {
-	calib_bin_exact_sub(&st->acc[k], c, correct);
-	calib_exact_sub_from(&st->sum_sq_error, calib_exact_from_double(sq));
+	CalibExact	t = st->sum_sq_error;
+
+	calib_exact_sub_from(&t, calib_exact_from_double(sq));
+	if (calib_exact_is_negative(t) || !calib_bin_exact_sub(&st->acc[k], c, correct))
+		return false;
+	st->sum_sq_error = t;
+	return true;
 }
 
 /* dst += src (sign -1: dst -= src), both of the same bins; false on

@@ -130,13 +130,20 @@ calib_bin_exact_add(CalibBinExact *b, double c, bool correct)
 }
 
 /* Takes out a row added before (moving-window inverse): exactly undoes
- * calib_bin_exact_add. */
-static inline void
+ * calib_bin_exact_add.  False, and b unchanged, when the bin cannot hold
+ * that row (a direct call with a row that was never added). */
+static inline bool
 calib_bin_exact_sub(CalibBinExact *b, double c, bool correct)
 {
-	b->n--;
-	b->n_correct -= correct ? 1 : 0;
-	calib_exact_sub_from(&b->sum_conf, calib_exact_from_double(c));
+	CalibBinExact t = *b;
+
+	t.n--;
+	t.n_correct -= correct ? 1 : 0;
+	calib_exact_sub_from(&t.sum_conf, calib_exact_from_double(c));
+	if (t.n < 0 || t.n_correct < 0 || t.n_correct > t.n || calib_exact_is_negative(t.sum_conf))
+		return false;
+	*b = t;
+	return true;
 }
 
 /* dst += src bin by bin (sign -1: dst -= src); false, dst partly updated,

@@ -224,7 +224,7 @@ binned_transition(FunctionCallInfo fcinfo, bool has_bins_arg, int sign)
 	}
 	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 	if (unlikely(sign < 0 && PG_ARGISNULL(0)))
-		elog(ERROR, "calib: inverse transition without a state");
+		calib_row_not_in_state(c, PG_GETARG_BOOL(2));
 	st = calib_binned_state_for_update(fcinfo, bins);
 	calib_binned_add(fcinfo, st, c, PG_GETARG_BOOL(2), sign);
 	PG_RETURN_POINTER(st);

@@ -77,8 +77,8 @@ calib_binned_add(FunctionCallInfo fcinfo, CalibBinnedState *st, double c, bool c
 
 	if (likely(sign > 0))
 		calib_binned_state_row(st, k, c, correct, calib_sq_error(c, correct));
-	else
-		calib_binned_state_unrow(st, k, c, correct, calib_sq_error(c, correct));
+	else if (!calib_binned_state_unrow(st, k, c, correct, calib_sq_error(c, correct)))
+		calib_row_not_in_state(c, correct);
 }
 
 /* Argument argno as a state to read (detoasted, aligned, shape checked:

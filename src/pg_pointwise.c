@@ -103,7 +103,7 @@ pointwise_transition(FunctionCallInfo fcinfo, int kind, int sign)
 	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 	correct = PG_GETARG_BOOL(2);
 	if (unlikely(sign < 0 && PG_ARGISNULL(0)))
-		elog(ERROR, "calib: inverse transition without a state");
+		calib_row_not_in_state(c, correct);
 	st = pointwise_for_update(fcinfo, kind);
 	term = kind == CALIB_POINTWISE_BRIER ? calib_sq_error(c, correct) : calib_log_loss(c, correct);
 	/* terms are at most 36.05: the sum overflows only past 2^57 rows, and
@@ -115,8 +115,13 @@ pointwise_transition(FunctionCallInfo fcinfo, int kind, int sign)
 	}
 	else
 	{
+		CalibExact	t = st->sum;
+
+		calib_exact_sub_from(&t, calib_exact_from_double(term));
+		if (st->n == 0 || calib_exact_is_negative(t))
+			calib_row_not_in_state(c, correct);
 		st->n--;
-		calib_exact_sub_from(&st->sum, calib_exact_from_double(term));
+		st->sum = t;
 	}
 	PG_RETURN_POINTER(st);
 }
