@@ -21,6 +21,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/jsonb.h"
@@ -489,4 +490,312 @@ calib_top_logprobs_json(PG_FUNCTION_ARGS)
 	if ((r = read_top_logprobs(&d)) == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(r);
+}
+
+/* ================================================ probability vectors */
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* s[0 .. *len) without leading and trailing white space. */
+static const char *
+trimmed(const char *s, int *len)
+{
+	while (*len > 0 && is_blank(s[0]))
+	{
+		s++;
+		(*len)--;
+	}
+	while (*len > 0 && is_blank(s[*len - 1]))
+		(*len)--;
+	return s;
+}
+
+/* log(exp(a) + exp(b)) */
+static double
+log_add(double a, double b)
+{
+	double		hi = a > b ? a : b,
+				lo = a > b ? b : a;
+
+	if (isinf(lo))
+		return hi;
+	return hi + log1p(exp(lo - hi));
+}
+
+/* The string under "token" of a chat token or alternative object, at path. */
+static void
+token_string(JsonbContainer *obj, const char *path, const char **s, int *len)
+{
+	JsonbValue	res;
+	JsonbValue *v = get_key(obj, "token", &res);
+
+	if (v == NULL || v->type != jbvString)
+		expected_error(path_key(path, "token"), "a string", v, NULL);
+	*s = v->val.string.val;
+	*len = v->val.string.len;
+}
+
+/*
+ * Calls fn(ctx, token, len, logprob) for each alternative of one position's
+ * top-k container, in the document's order.
+ */
+typedef void (*AltFn) (void *ctx, const char *tok, int len, double lp);
+
+static void
+each_alternative(const LpDoc *d, JsonbContainer *row, const char *path, AltFn fn, void *ctx)
+{
+	JsonbIterator *it = JsonbIteratorInit(row);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	const char *key = NULL;
+	int			keylen = 0,
+				j = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		double		lp;
+
+		if (d->legacy && tok == WJB_KEY)
+		{
+			key = v.val.string.val;
+			keylen = v.val.string.len;
+		}
+		else if (d->legacy && tok == WJB_VALUE)
+		{
+			if (!json_lp(&v, &lp))
+				bad_logprob(psprintf("%s.\"%.*s\"", path, keylen, key), &v);
+			fn(ctx, key, keylen, lp);
+		}
+		else if (!d->legacy && tok == WJB_ELEM)
+		{
+			JsonbValue	res;
+			JsonbValue *lpv;
+			const char *apath = path_index(path, j),
+					   *s;
+			int			len;
+
+			if (!is_container(&v, false))
+				expected_error(apath, "an object (an alternative)", &v, NULL);
+			token_string(v.val.binary.data, apath, &s, &len);
+			lpv = get_key(v.val.binary.data, "logprob", &res);
+			if (!json_lp(lpv, &lp))
+				bad_logprob(path_key(apath, "logprob"), lpv);
+			fn(ctx, s, len, lp);
+			j++;
+		}
+	}
+}
+
+typedef struct OptionMatch
+{
+	int			n;
+	const char **opt;
+	int		   *optlen;
+	double	   *out;
+	bool		any;
+} OptionMatch;
+
+static void
+match_option(void *ctx, const char *tok, int len, double lp)
+{
+	OptionMatch *m = ctx;
+	const char *t = trimmed(tok, &len);
+
+	for (int i = 0; i < m->n; i++)
+		if (m->optlen[i] == len && memcmp(m->opt[i], t, len) == 0)
+		{
+			m->out[i] = log_add(m->out[i], lp);
+			m->any = true;
+		}
+}
+
+PG_FUNCTION_INFO_V1(calib_option_logprobs_json);
+Datum
+calib_option_logprobs_json(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	ArrayType  *opts = PG_GETARG_ARRAYTYPE_P(1);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	OptionMatch m;
+	LpDoc		d;
+	const char *list_path;
+	JsonbContainer *list;
+	ArrWalk		w;
+	JsonbValue	e;
+	ArrayType  *result;
+
+	if (ARR_NDIM(opts) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options must be a one-dimensional array")));
+	deconstruct_array(opts, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options is an empty array")));
+	m.n = n;
+	m.opt = palloc(sizeof(char *) * n);
+	m.optlen = palloc(sizeof(int) * n);
+	m.any = false;
+	result = calib_new_float8_array(1, &n);
+	m.out = (double *) ARR_DATA_PTR(result);
+	for (int i = 0; i < n; i++)
+	{
+		text	   *t;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("options: element %d is NULL", i + 1)));
+		t = DatumGetTextPP(elems[i]);
+		m.optlen[i] = VARSIZE_ANY_EXHDR(t);
+		m.opt[i] = trimmed(VARDATA_ANY(t), &m.optlen[i]);
+		if (m.optlen[i] == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("options: element %d is empty or white space", i + 1)));
+		m.out[i] = -INFINITY;
+	}
+
+	resolve(jb, PG_GETARG_INT32(2), &d);
+	list = top_list(&d, &list_path);
+	arr_begin(&w, list);
+	while (arr_next(&w, &e))
+	{
+		const char *path;
+		JsonbContainer *row = top_row(&d, list_path, w.i, &e, &path);
+
+		each_alternative(&d, row, path, match_option, &m);
+		if (m.any)
+			PG_RETURN_ARRAYTYPE_P(result);
+	}
+	PG_RETURN_NULL();
+}
+
+/* One position's alternatives, collected. */
+typedef struct AltList
+{
+	int			n,
+				cap;
+	text	  **tok;
+	double	   *lp;
+} AltList;
+
+static void
+collect_alternative(void *ctx, const char *tok, int len, double lp)
+{
+	AltList    *a = ctx;
+
+	if (a->n == a->cap)
+	{
+		a->cap = a->cap ? 2 * a->cap : 32;
+		a->tok = a->tok ? repalloc(a->tok, sizeof(text *) * a->cap) : palloc(sizeof(text *) * a->cap);
+		a->lp = a->lp ? repalloc(a->lp, sizeof(double) * a->cap) : palloc(sizeof(double) * a->cap);
+	}
+	a->tok[a->n] = cstring_to_text_with_len(tok, len);
+	a->lp[a->n] = lp;
+	a->n++;
+}
+
+static const double *sort_lp;
+
+static int
+by_lp_desc(const void *a, const void *b)
+{
+	int			i = *(const int *) a,
+				j = *(const int *) b;
+
+	if (sort_lp[i] != sort_lp[j])
+		return sort_lp[i] > sort_lp[j] ? -1 : 1;
+	return (i > j) - (i < j);
+}
+
+PG_FUNCTION_INFO_V1(calib_token_distributions_json);
+Datum
+calib_token_distributions_json(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	LpDoc		d;
+	const char *list_path;
+	JsonbContainer *list;
+	JsonbContainer *tokens = NULL;
+	ArrWalk		w;
+	JsonbValue	e;
+	AltList		alts = {0};
+
+	InitMaterializedSRF(fcinfo, 0);
+	resolve(PG_GETARG_JSONB_P(0), PG_GETARG_INT32(1), &d);
+	list = top_list(&d, &list_path);
+	if (d.legacy)
+	{
+		tokens = need_container(d.obj, d.obj_path, "tokens", true,
+								"A completions logprobs object lists the tokens in \"tokens\".");
+		if (JsonContainerSize(tokens) != JsonContainerSize(list))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s has %d entries but %s has %d",
+							path_key(d.obj_path, "tokens"), JsonContainerSize(tokens),
+							list_path, JsonContainerSize(list))));
+	}
+	arr_begin(&w, list);
+	while (arr_next(&w, &e))
+	{
+		const char *path;
+		JsonbContainer *row = top_row(&d, list_path, w.i, &e, &path);
+		const char *tok;
+		int			toklen,
+					label = 0,
+					n;
+		int		   *order;
+		Datum	   *tdat;
+		ArrayType  *probs;
+		Datum		values[5];
+		bool		nulls[5] = {false};
+
+		if (d.legacy)
+		{
+			JsonbValue *t = getIthJsonbValueFromContainer(tokens, w.i);
+
+			if (t == NULL || t->type != jbvString)
+				expected_error(path_index(path_key(d.obj_path, "tokens"), w.i), "a string", t, NULL);
+			tok = t->val.string.val;
+			toklen = t->val.string.len;
+		}
+		else
+			token_string(e.val.binary.data, path_index(list_path, w.i), &tok, &toklen);
+		alts.n = 0;
+		each_alternative(&d, row, path, collect_alternative, &alts);
+		n = alts.n;
+		/* descending log-probability, the document's order on ties */
+		order = palloc(sizeof(int) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+			order[i] = i;
+		sort_lp = alts.lp;
+		qsort(order, n, sizeof(int), by_lp_desc);
+		tdat = palloc(sizeof(Datum) * Max(n, 1));
+		probs = n > 0 ? calib_new_float8_array(1, &n) : construct_empty_array(FLOAT8OID);
+		for (int i = 0; i < n; i++)
+		{
+			text	   *t = alts.tok[order[i]];
+
+			tdat[i] = PointerGetDatum(t);
+			((double *) ARR_DATA_PTR(probs))[i] = exp(alts.lp[order[i]]);
+			if (label == 0 && VARSIZE_ANY_EXHDR(t) == toklen &&
+				memcmp(VARDATA_ANY(t), tok, toklen) == 0)
+				label = i + 1;
+		}
+		values[0] = Int32GetDatum((int32) (w.i + 1));
+		values[1] = PointerGetDatum(cstring_to_text_with_len(tok, toklen));
+		values[2] = PointerGetDatum(construct_array(tdat, n, TEXTOID, -1, false, TYPALIGN_INT));
+		values[3] = PointerGetDatum(probs);
+		values[4] = Int32GetDatum(label);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

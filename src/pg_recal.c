@@ -25,6 +25,8 @@
 #include "utils/typcache.h"
 
 #include "bootstrap.h"
+#include "pg_binned.h"
+#include "pg_recal.h"
 #include "pg_scores.h"
 #include "recal.h"
 #include "selective.h"
@@ -43,7 +45,7 @@ typedef struct PgMap
 #define PGMAP_HDR 8
 #define PGMAP_BODY(p) ((CalibMap *) ((char *) (p) + PGMAP_HDR))
 
-static PgMap *
+void *
 pgmap_from(CalibMap *m)
 {
 	Size		body = calib_map_size(m->kind, m->n);
@@ -91,7 +93,7 @@ typedef struct MapCache
 	const CalibMap *map;
 } MapCache;
 
-static const CalibMap *
+const CalibMap *
 pgmap_get_cached(FunctionCallInfo fcinfo, Datum d)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(d);
@@ -195,7 +197,15 @@ Datum
 calib_map_apply_sql(PG_FUNCTION_ARGS)
 {
 	const CalibMap *m = pgmap_get_cached(fcinfo, PG_GETARG_DATUM(0));
-	double		p = calib_checked_confidence(PG_GETARG_FLOAT8(1));
+	double		p;
+
+	if (calib_map_is_vector(m->kind))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a %s map applies to a vector of logits, not to one confidence",
+						calib_map_kind_name(m->kind)),
+				 errhint("Call calib.apply(map, logits double precision[]).")));
+	p = calib_checked_confidence(PG_GETARG_FLOAT8(1));
 
 	PG_RETURN_FLOAT8(calib_map_apply(m, p));
 }
@@ -349,19 +359,18 @@ calib_fit_isotonic_final(PG_FUNCTION_ARGS)
 	return fit_final(fcinfo, "calib.fit_isotonic", calib_fit_isotonic);
 }
 
-/* Over the equal-width binned state of calib._binned_trans. */
+/* Over calib.binned_state (pg_binned.h); NULL without rows. */
 PG_FUNCTION_INFO_V1(calib_fit_histogram_final);
 Datum
 calib_fit_histogram_final(PG_FUNCTION_ARGS)
 {
-	const CalibBinAcc *acc;
 	int			bins;
+	const CalibBinAcc *acc = calib_binned_final_acc(fcinfo, &bins, NULL);
 	CalibMap   *m;
 	const char *msg;
 
-	if (PG_ARGISNULL(0))
+	if (acc == NULL)
 		PG_RETURN_NULL();
-	acc = calib_binned_state_bins(PG_GETARG_POINTER(0), &bins);
 	msg = calib_fit_histogram(acc, bins, &m);
 	if (msg != NULL)
 		fit_error("calib.fit_histogram", msg);
@@ -372,12 +381,11 @@ PG_FUNCTION_INFO_V1(calib_debiased_ece_final);
 Datum
 calib_debiased_ece_final(PG_FUNCTION_ARGS)
 {
-	const CalibBinAcc *acc;
 	int			bins;
+	const CalibBinAcc *acc = calib_binned_final_acc(fcinfo, &bins, NULL);
 
-	if (PG_ARGISNULL(0))
+	if (acc == NULL)
 		PG_RETURN_NULL();
-	acc = calib_binned_state_bins(PG_GETARG_POINTER(0), &bins);
 	CALIB_RETURN_FLOAT8_OR_NULL(calib_debiased_ece(acc, bins));
 }
 

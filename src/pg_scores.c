@@ -95,24 +95,15 @@ scores_append(ScoresState *st, const double *v, int64 n, bool correct)
  * callers in this file pass constant arguments.
  */
 static inline Datum
-rows_transition(FunctionCallInfo fcinfo, const CalibRowsKind *kind, CalibParamsReader read)
+rows_add(FunctionCallInfo fcinfo, const CalibRowsKind *kind, const CalibRowParams *p,
+		 double c, bool correct)
 {
 	ScoresState *st = PG_ARGISNULL(0) ? NULL : (ScoresState *) PG_GETARG_POINTER(0);
-	CalibRowParams p;
-	double		c;
-	bool		correct;
 
-	memset(&p, 0, sizeof p);
-	if (read)
-		read(fcinfo, &p);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		CALIB_RETURN_STATE(st);	/* rows with a NULL are skipped */
-	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
-	correct = PG_GETARG_BOOL(2);
 	if (st == NULL)				/* first row: only here is the context needed */
-		st = scores_new(calib_agg_context(fcinfo, "calib_rows_transition"), &p);
-	else if (unlikely(memcmp(&st->p, &p, sizeof p) != 0))
-		kind->mismatch(&st->p, &p);
+		st = scores_new(calib_agg_context(fcinfo, "calib_rows_transition"), p);
+	else if (unlikely(memcmp(&st->p, p, sizeof *p) != 0))
+		kind->mismatch(&st->p, p);
 
 	/* the common case inline: no function call, no memcpy */
 	if (correct && st->npos < st->cap_pos)
@@ -122,6 +113,27 @@ rows_transition(FunctionCallInfo fcinfo, const CalibRowsKind *kind, CalibParamsR
 	else
 		scores_append(st, &c, 1, correct);
 	PG_RETURN_POINTER(st);
+}
+
+static inline Datum
+rows_transition(FunctionCallInfo fcinfo, const CalibRowsKind *kind, CalibParamsReader read)
+{
+	CalibRowParams p;
+
+	memset(&p, 0, sizeof p);
+	if (read)
+		read(fcinfo, &p);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		CALIB_RETURN_STATE(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));	/* rows with a NULL are skipped */
+	return rows_add(fcinfo, kind, &p, calib_checked_confidence(PG_GETARG_FLOAT8(1)),
+					PG_GETARG_BOOL(2));
+}
+
+Datum
+calib_rows_add(FunctionCallInfo fcinfo, const CalibRowsKind *kind, const CalibRowParams *p,
+			   double c, bool correct)
+{
+	return rows_add(fcinfo, kind, p, c, correct);
 }
 
 Datum
@@ -277,7 +289,7 @@ bins_must_match(const CalibRowParams *a, const CalibRowParams *b)
 					a->bins, b->bins)));
 }
 
-static const CalibRowsKind scores_kind = {
+const CalibRowsKind calib_scores_kind = {
 	.mismatch = bins_must_match,
 	.min_bins = CALIB_MIN_BINS,
 };
@@ -286,17 +298,17 @@ PG_FUNCTION_INFO_V1(calib_scores_trans);
 Datum
 calib_scores_trans(PG_FUNCTION_ARGS)
 {
-	return rows_transition(fcinfo, &scores_kind, read_default_bins);
+	return rows_transition(fcinfo, &calib_scores_kind, read_default_bins);
 }
 
 PG_FUNCTION_INFO_V1(calib_scores_trans_bins);
 Datum
 calib_scores_trans_bins(PG_FUNCTION_ARGS)
 {
-	return rows_transition(fcinfo, &scores_kind, read_bins_arg);
+	return rows_transition(fcinfo, &calib_scores_kind, read_bins_arg);
 }
 
-CALIB_ROWS_SUPPORT_FUNCTIONS(calib_scores, scores_kind);
+CALIB_ROWS_SUPPORT_FUNCTIONS(calib_scores, calib_scores_kind);
 
 PG_FUNCTION_INFO_V1(calib_auroc_final);
 Datum

@@ -55,6 +55,17 @@ Datum		calib_rows_combine(FunctionCallInfo fcinfo, const CalibRowsKind *kind);
 Datum		calib_rows_serialize(FunctionCallInfo fcinfo);
 Datum		calib_rows_deserialize(FunctionCallInfo fcinfo, const CalibRowsKind *kind);
 
+/*
+ * One row (c, correct) into the state in argument 0 of a transition that
+ * reads its own row (c a validated confidence; p zeroed, then filled):
+ * what calib_rows_transition does after reading its arguments.
+ */
+Datum		calib_rows_add(FunctionCallInfo fcinfo, const CalibRowsKind *kind,
+						   const CalibRowParams *p, double c, bool correct);
+
+/* The kind of calib.auroc and calib.ace (bins must match). */
+extern const CalibRowsKind calib_scores_kind;
+
 /* Defines the fmgr entry point fname: a transition of that kind, reading its
  * constant arguments with read. */
 #define CALIB_ROWS_TRANSITION(fname, kind, read) \

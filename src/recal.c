@@ -10,12 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[] = {NULL, "temperature", "platt", "histogram", "isotonic"};
+static const char *const kind_names[] = {NULL, "temperature", "platt", "histogram", "isotonic",
+"vector_temperature"};
 
 const char *
 calib_map_kind_name(int kind)
 {
-	return (kind >= CALIB_MAP_TEMPERATURE && kind <= CALIB_MAP_ISOTONIC) ? kind_names[kind] : NULL;
+	return (kind >= CALIB_MAP_TEMPERATURE && kind <= CALIB_MAP_LAST_KIND) ? kind_names[kind] : NULL;
 }
 
 size_t
@@ -24,6 +25,7 @@ calib_map_nvalues(int kind, int32_t n)
 	switch (kind)
 	{
 		case CALIB_MAP_TEMPERATURE:
+		case CALIB_MAP_VECTOR_TEMPERATURE:
 			return n == 0 ? 1 : 0;
 		case CALIB_MAP_PLATT:
 			return n == 0 ? 2 : 0;
@@ -71,6 +73,7 @@ calib_map_check(const CalibMap *m, char *err, size_t errlen)
 	switch (m->kind)
 	{
 		case CALIB_MAP_TEMPERATURE:
+		case CALIB_MAP_VECTOR_TEMPERATURE:
 			if (!(isfinite(m->v[0]) && m->v[0] > 0.0))
 			{
 				calib_format_double(m->v[0], a);
@@ -188,6 +191,8 @@ calib_map_apply(const CalibMap *m, double p)
 			return m->v[calib_bin_index(p, m->n)];
 		case CALIB_MAP_ISOTONIC:
 			return isotonic_apply(m->v, m->v + m->n, m->n, p);
+		case CALIB_MAP_VECTOR_TEMPERATURE:
+			break;				/* applies to logit vectors (multiclass.c) */
 	}
 	return NAN;
 }
@@ -383,7 +388,13 @@ parse_kind(Parser *ps, int *kind)
 
 	while (ps->pos < ps->len && ps->buf[ps->pos] >= 'a' && ps->buf[ps->pos] <= 'z')
 		ps->pos++;
-	for (int k = CALIB_MAP_TEMPERATURE; k <= CALIB_MAP_ISOTONIC; k++)
+	while (ps->pos < ps->len && ps->buf[ps->pos] == '_')
+	{
+		ps->pos++;				/* vector_temperature */
+		while (ps->pos < ps->len && ps->buf[ps->pos] >= 'a' && ps->buf[ps->pos] <= 'z')
+			ps->pos++;
+	}
+	for (int k = CALIB_MAP_TEMPERATURE; k <= CALIB_MAP_LAST_KIND; k++)
 		if (ps->pos - start == strlen(kind_names[k]) &&
 			memcmp(ps->buf + start, kind_names[k], ps->pos - start) == 0)
 		{
@@ -392,7 +403,7 @@ parse_kind(Parser *ps, int *kind)
 		}
 	ps->pos = start;
 	return fail(ps->err, ps->errlen,
-				"unknown map kind at offset %zu, found \"%s\" (expected temperature, platt, histogram or isotonic)",
+				"unknown map kind at offset %zu, found \"%s\" (expected temperature, platt, histogram, isotonic or vector_temperature)",
 				start, excerpt(ps, ex));
 }
 
@@ -405,6 +416,7 @@ parse_map(Parser *ps, CalibMap **out, double **xs, double **ys)
 				maxn;
 	CalibMap   *m;
 	char		ex[32];
+	int			scalar;
 
 	while (ps->pos < ps->len && is_space(ps->buf[ps->pos]))
 		ps->pos++;
@@ -415,7 +427,8 @@ parse_map(Parser *ps, CalibMap **out, double **xs, double **ys)
 	ps->pos += 3;
 	if ((e = parse_kind(ps, &kind)) != NULL || (e = expect_char(ps, '(', "\"(\"")) != NULL)
 		return e;
-	maxn = kind == CALIB_MAP_TEMPERATURE ? 1 : kind == CALIB_MAP_PLATT ? 2 :
+	maxn = (kind == CALIB_MAP_TEMPERATURE || kind == CALIB_MAP_VECTOR_TEMPERATURE) ? 1 :
+		kind == CALIB_MAP_PLATT ? 2 :
 		kind == CALIB_MAP_HISTOGRAM ? CALIB_MAX_BINS : CALIB_MAP_MAX_KNOTS;
 	if ((e = parse_list(ps, kind == CALIB_MAP_ISOTONIC, maxn, xs, ys, &count)) != NULL)
 		return e;
@@ -426,15 +439,17 @@ parse_map(Parser *ps, CalibMap **out, double **xs, double **ys)
 	if (ps->pos != ps->len)
 		return fail(ps->err, ps->errlen, "unexpected text after the map at offset %zu: \"%s\"",
 					ps->pos, excerpt(ps, ex));
-	if ((kind == CALIB_MAP_TEMPERATURE && count != 1) || (kind == CALIB_MAP_PLATT && count != 2))
+	if (((kind == CALIB_MAP_TEMPERATURE || kind == CALIB_MAP_VECTOR_TEMPERATURE) && count != 1) ||
+		(kind == CALIB_MAP_PLATT && count != 2))
 		return fail(ps->err, ps->errlen, "%s map needs %d parameter%s, got %zu",
 					kind_names[kind], kind == CALIB_MAP_PLATT ? 2 : 1,
 					kind == CALIB_MAP_PLATT ? "s" : "", count);
-	m = malloc(calib_map_size(kind, kind <= CALIB_MAP_PLATT ? 0 : (int32_t) count));
+	scalar = kind != CALIB_MAP_HISTOGRAM && kind != CALIB_MAP_ISOTONIC;
+	m = malloc(calib_map_size(kind, scalar ? 0 : (int32_t) count));
 	if (m == NULL)
 		return fail(ps->err, ps->errlen, "out of memory");
 	m->kind = kind;
-	m->n = kind <= CALIB_MAP_PLATT ? 0 : (int32_t) count;
+	m->n = scalar ? 0 : (int32_t) count;
 	memcpy(m->v, *xs, count * sizeof(double));
 	if (kind == CALIB_MAP_ISOTONIC)
 		memcpy(m->v + count, *ys, count * sizeof(double));
@@ -628,13 +643,8 @@ temperature_exists(const double *z, const double *wp, const double *wn, int64_t 
 	return NULL;
 }
 
-/*
- * Safeguarded Newton for L'(beta) = 0 from beta0, keeping a bracket
- * lo < root < hi (hi infinite until L' > 0 is seen; then steps that leave
- * the bracket double beta or bisect).  L is convex and the root exists.
- */
-static double
-temperature_solve(const double *z, const double *wp, const double *wn, int64_t k, double beta)
+double
+calib_newton_1d(CalibDerivs derivs, void *ctx, double beta)
 {
 	double		lo = 0.0,
 				hi = INFINITY;
@@ -645,7 +655,7 @@ temperature_solve(const double *z, const double *wp, const double *wn, int64_t k
 					d2,
 					next;
 
-		temperature_derivs(z, wp, wn, k, beta, &d1, &d2);
+		derivs(ctx, beta, &d1, &d2);
 		if (d1 == 0.0)
 			break;
 		if (d1 < 0.0)
@@ -662,6 +672,31 @@ temperature_solve(const double *z, const double *wp, const double *wn, int64_t k
 		beta = next;
 	}
 	return beta;
+}
+
+/* L'(beta) = 0 for the binary temperature likelihood, by calib_newton_1d. */
+typedef struct TemperatureData
+{
+	const double *z,
+			   *wp,
+			   *wn;
+	int64_t		k;
+} TemperatureData;
+
+static void
+temperature_derivs_cb(void *ctx, double beta, double *d1, double *d2)
+{
+	const TemperatureData *t = ctx;
+
+	temperature_derivs(t->z, t->wp, t->wn, t->k, beta, d1, d2);
+}
+
+static double
+temperature_solve(const double *z, const double *wp, const double *wn, int64_t k, double beta)
+{
+	TemperatureData t = {z, wp, wn, k};
+
+	return calib_newton_1d(temperature_derivs_cb, &t, beta);
 }
 
 /*

@@ -106,6 +106,12 @@ INSERT INTO hostile.vals VALUES
   ('bytea', false, 'substr(calib._summary_send(calib.summary(0.3::float8, true)), 1, 40)'),
   ('bytea', false, 'calib._summary_send(calib.summary(0.3::float8, true)) || ''\x00''::bytea'),
   ('bytea', false, 'decode(repeat(''ff'', 100000), ''hex'')'),
+  ('text[]', true,  '''{A,B}''::text[]'),
+  ('text[]', false, 'NULL::text[]'),
+  ('text[]', false, '''{}''::text[]'),
+  ('text[]', false, '''{NULL}''::text[]'),
+  ('text[]', false, '''{" "}''::text[]'),
+  ('text[]', false, '''{{A},{B}}''::text[]'),
   ('text', true,  '''x''::text'),
   ('text', false, 'NULL::text'),
   ('text', false, '''''::text'),
@@ -123,7 +129,17 @@ BEGIN
       ('calib.map', false, 'NULL::calib.map'),
       ('calib.map', false, '''v1:histogram(0,1)''::calib.map'),
       ('calib.map', false, '''v1:isotonic(0.5:0.5)''::calib.map'),
-      ('calib.map', false, '''v1:platt(1e300,-1e300)''::calib.map');
+      ('calib.map', false, '''v1:platt(1e300,-1e300)''::calib.map'),
+      ('calib.map', false, '''v1:vector_temperature(0.5)''::calib.map');
+  END IF;
+  IF to_regtype('calib.vector_state') IS NOT NULL THEN
+    INSERT INTO hostile.vals VALUES
+      ('calib.vector_state', true,  '''brier:v1:n=1:0.2000000000000000''::calib.vector_state'),
+      ('calib.vector_state', false, 'NULL::calib.vector_state'),
+      ('calib.vector_state', false, '''nll:v1:n=9223372036854775807:24.0000000000000000''::calib.vector_state'),
+      ('calib.vector_state', false, '''classwise:v1:k=1:bins=1:n=2:2,2,1.0000000000000000''::calib.vector_state'),
+      ('calib.vector_state', false, '''classwise:v1:k=2:bins=1:n=1:1,1,0.8000000000000000;1,0,0.8000000000000000''::calib.vector_state'),
+      ('calib.vector_state', false, '''full_ece:v1:bins=2:n=1:1,0.8000000000000000;0,0.8000000000000000''::calib.vector_state');
   END IF;
 END $$;
 

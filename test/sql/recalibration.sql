@@ -58,7 +58,7 @@ SELECT round(calib.apply('v1:temperature(2)', 0.9)::numeric, 12) AS t,
        calib.apply('v1:isotonic(0:0,0.5:0.25,1:1)', 0.75) AS iso,     -- halfway: 0.625
        calib.apply('v1:isotonic(0.2:0.3,0.6:0.9)', 0.1) AS clip_low,
        calib.apply('v1:isotonic(0.2:0.3,0.6:0.9)', 0.7) AS clip_high,
-       calib.apply('v1:temperature(2)', NULL) AS null_in;
+       calib.apply('v1:temperature(2)', NULL::float8) AS null_in;
 SELECT calib.apply('v1:temperature(2)', 1.5);
 
 ------------------------------------------------------------ hand-worked fits

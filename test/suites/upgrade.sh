@@ -42,7 +42,18 @@ for v in $versions; do
 	if ! q path "CREATE EXTENSION calib VERSION '$v'" >/dev/null 2>&1; then
 		echo "upgrade: $v has no full install script (reached only through updates)"; continue
 	fi
+	# maps stored by the old version read back identically (text and binary):
+	# 0.2.0 added the map kind vector_temperature without changing the others
+	q path "CREATE TABLE stored_maps AS
+		SELECT m::calib.map AS m, m AS literal FROM unnest(ARRAY['v1:temperature(1.5)', 'v1:platt(1.2,-0.3)',
+			'v1:histogram(0.1,0.3333333333333333,1)', 'v1:isotonic(0:0,0.5:0.25,1:1)']) m;
+		CREATE TABLE stored_maps_bin AS SELECT literal, calib._map_send(m) AS b, m::text AS t FROM stored_maps" >/dev/null 2>&1
 	q path "ALTER EXTENSION calib UPDATE" >/dev/null 2>&1
+	maps_ok=$(q path "SELECT count(*) = 4 AND bool_and(s.m::text = b.t AND calib._map_send(s.m) = b.b
+		AND calib.apply(s.m, 0.3::float8) IS NOT NULL) FROM stored_maps s JOIN stored_maps_bin b USING (literal)")
+	[ "$maps_ok" = t ] && echo "upgrade: maps stored by $v read back identically after the update" \
+		|| fail "maps stored by $v read back differently after the update"
+	q path "DROP TABLE stored_maps, stored_maps_bin" >/dev/null
 	got=$(calib_psql upgrade -d path -At -f test/upgrade_fingerprint.sql)
 	if [ "$got" = "$want" ]; then echo "upgrade: $v -> $default equals a fresh install"
 	else fail "$v -> $default differs from a fresh install:"; diff <(echo "$want") <(echo "$got") | head -20; fi
