@@ -87,3 +87,40 @@ $conf"
 		calib_psql "${p}_coord" -c "SELECT citus_add_node('127.0.0.1', ${!port_var})" >/dev/null
 	done
 }
+
+# citus_shipped PREFIX QUERY: the bytes of data the coordinator reads from
+# the workers for QUERY: every task query of the plan (citus.explain_all_tasks)
+# run on its node as COPY ... TO STDOUT (FORMAT binary), counting the bytes
+# of the values (what Citus's EXPLAIN ANALYZE reports as "Tuple data
+# received from nodes"; Citus 13 cannot EXPLAIN ANALYZE a worker_partial_agg
+# task: 'column "field_1" has pseudo-type cstring').  Prints bytes and rows.
+CITUS_COPY_BYTES='
+import struct, sys
+d = sys.stdin.buffer.read()
+p = 11 + 4
+p += 4 + struct.unpack(">i", d[p:p + 4])[0]
+total = rows = 0
+while True:
+    (nf,) = struct.unpack(">h", d[p:p + 2]); p += 2
+    if nf == -1:
+        break
+    rows += 1
+    for _ in range(nf):
+        (n,) = struct.unpack(">i", d[p:p + 4]); p += 4
+        if n > 0:
+            total += n; p += n
+print(total, rows)
+'
+citus_shipped() {
+	local p=$1 sql=$2 plan bytes=0 rows=0 query port b r
+	plan=$(calib_psql "${p}_coord" -At -c "SET citus.explain_all_tasks = on" \
+		-c "EXPLAIN (VERBOSE, COSTS OFF) $sql") || return 1
+	while IFS= read -r query && IFS= read -r port; do
+		read -r b r < <(psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+			-c "COPY ($query) TO STDOUT (FORMAT binary)" | python3 -c "$CITUS_COPY_BYTES") || return 1
+		bytes=$((bytes + b))
+		rows=$((rows + r))
+	done < <(awk '/ Query: /{ sub(/^.* Query: /, ""); q = $0 }
+	              / Node: host=/{ match($0, /port=[0-9]+/); print q; print substr($0, RSTART + 5, RLENGTH - 5) }' <<<"$plan")
+	echo "$bytes $rows"
+}
