@@ -4,6 +4,7 @@
  */
 #include "binning.h"
 
+#include <float.h>
 #include <math.h>
 
 /*
@@ -71,6 +72,71 @@ calib_bins_rebin(const CalibBinAcc *fine, int fine_bins, CalibBinAcc *coarse, in
 	}
 	for (int j = 0; j < fine_bins; j++)
 		calib_bins_merge(&coarse[j / f], &fine[j], 1);
+}
+
+bool
+calib_bins_exact_merge(CalibBinExact *dst, const CalibBinExact *src, int nbins, int sign)
+{
+	for (int k = 0; k < nbins; k++)
+	{
+		CalibBinExact *d = &dst[k];
+		const CalibBinExact *s = &src[k];
+
+		if (sign > 0)
+		{
+			if (__builtin_add_overflow(d->n, s->n, &d->n) ||
+				__builtin_add_overflow(d->n_correct, s->n_correct, &d->n_correct) ||
+				!calib_exact_add_to(&d->sum_conf, s->sum_conf))
+				return false;
+		}
+		else if (__builtin_sub_overflow(d->n, s->n, &d->n) ||
+				 __builtin_sub_overflow(d->n_correct, s->n_correct, &d->n_correct) ||
+				 !calib_exact_sub_from(&d->sum_conf, s->sum_conf))
+			return false;
+	}
+	return true;
+}
+
+void
+calib_bins_exact_to_acc(const CalibBinExact *in, int bins, CalibBinAcc *out)
+{
+	for (int k = 0; k < bins; k++)
+	{
+		out[k].n = in[k].n;
+		out[k].n_correct = in[k].n_correct;
+		out[k].sum_conf = calib_exact_to_double(in[k].sum_conf);
+	}
+}
+
+/* Same precondition and edge argument as calib_bins_rebin.  The caller's
+ * bins come from one valid state, so the coarse sums cannot overflow. */
+void
+calib_bins_exact_rebin(const CalibBinExact *fine, int fine_bins, CalibBinExact *coarse, int bins)
+{
+	int			f = fine_bins / bins;
+
+	for (int k = 0; k < bins; k++)
+	{
+		coarse[k].n = 0;
+		coarse[k].n_correct = 0;
+		coarse[k].sum_conf = CALIB_EXACT_ZERO;
+	}
+	for (int j = 0; j < fine_bins; j++)
+		(void) calib_bins_exact_merge(&coarse[j / f], &fine[j], 1, 1);
+}
+
+bool
+calib_sum_plausible(double x, double lo, double hi, int64_t n)
+{
+	double		t = 1e-9 + ((double) n + 1204.0) * DBL_EPSILON,
+				nn = (double) n;
+
+	/* capped: past ~4e12 rows the worst-case bound would allow anything
+	 * (and a negative lower bound); real summation error stays far below */
+	if (t > 1e-3)
+		t = 1e-3;
+	return isfinite(x) && x >= 0.0 &&
+		x >= lo * (1.0 - t) - nn * 0x1p-64 && x <= hi * (1.0 + t);
 }
 
 int64_t

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "exactsum.h"
+
 #define CALIB_MIN_BINS 1
 #define CALIB_MAX_BINS 10000
 #define CALIB_DEFAULT_BINS 10
@@ -30,6 +32,19 @@ typedef struct CalibBinAcc
 	int64_t		n_correct;		/* rows whose answer was correct */
 	double		sum_conf;		/* sum of their confidences */
 } CalibBinAcc;
+
+/*
+ * What a mergeable state keeps per bin: the same counts and the confidence
+ * sum as an exact fixed-point sum (exactsum.h), so a bin is the same bytes
+ * whatever the order its rows arrived in, and a row can be taken out again.
+ * calib_bins_exact_to_acc turns bins into CalibBinAcc for the formulas.
+ */
+typedef struct CalibBinExact
+{
+	int64_t		n;
+	int64_t		n_correct;
+	CalibExact	sum_conf;
+} CalibBinExact;
 
 /* One row of a reliability diagram; means are NaN when n == 0. */
 typedef struct CalibBinRow
@@ -103,6 +118,57 @@ calib_bin_acc_add(CalibBinAcc *b, double c, bool correct)
 	b->n_correct += correct ? 1 : 0;
 	b->sum_conf += c;
 }
+
+/* The same for an exact bin.  c is a validated confidence in [0, 1], so the
+ * sum stays below the count and cannot overflow while the count fits. */
+static inline void
+calib_bin_exact_add(CalibBinExact *b, double c, bool correct)
+{
+	b->n++;
+	b->n_correct += correct ? 1 : 0;
+	calib_exact_add(&b->sum_conf, c);
+}
+
+/* Takes out a row added before (moving-window inverse): exactly undoes
+ * calib_bin_exact_add.  False, and b unchanged, when the bin cannot hold
+ * that row (a direct call with a row that was never added). */
+static inline bool
+calib_bin_exact_sub(CalibBinExact *b, double c, bool correct)
+{
+	CalibBinExact t = *b;
+
+	t.n--;
+	t.n_correct -= correct ? 1 : 0;
+	calib_exact_sub_from(&t.sum_conf, calib_exact_from_double(c));
+	if (t.n < 0 || t.n_correct < 0 || t.n_correct > t.n || calib_exact_is_negative(t.sum_conf))
+		return false;
+	*b = t;
+	return true;
+}
+
+/* dst += src bin by bin (sign -1: dst -= src); false, dst partly updated,
+ * when a count or sum would overflow. */
+bool		calib_bins_exact_merge(CalibBinExact *dst, const CalibBinExact *src,
+								   int nbins, int sign);
+
+/* Exact bins as CalibBinAcc: each sum converted once (calib_exact_to_double),
+ * so every node computes the same doubles from the same state. */
+void		calib_bins_exact_to_acc(const CalibBinExact *in, int bins, CalibBinAcc *out);
+
+/* Fine exact bins folded into `bins` coarse ones (bins divides fine_bins):
+ * exact sums, so a coarse bin equals the bin the direct aggregate builds. */
+void		calib_bins_exact_rebin(const CalibBinExact *fine, int fine_bins,
+								   CalibBinExact *coarse, int bins);
+
+/*
+ * Whether x can be a sum of n non-negative terms whose exact total lies in
+ * [lo, hi] (lo >= 0), each term rounded toward zero to 2^-64 (exactsum.h), or rounded to
+ * double and added up in any order: relative slack 1e-9 + (n + 1204) eps,
+ * capped at 1e-3, plus n 2^-64 below.  What the input checks of the states
+ * apply to their sums; a forged value can hide inside the slack, but it
+ * cannot be off by anything that matters.
+ */
+bool		calib_sum_plausible(double x, double lo, double hi, int64_t n);
 
 /* The edges calib_bin_edge(k, bins), k = 0 .. bins, for calib_bin_index_edges. */
 void		calib_bin_edges(int bins, double *edge);

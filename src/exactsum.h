@@ -165,6 +165,16 @@ calib_exact_eq(CalibExact a, CalibExact b)
 	return a.hi == b.hi && a.lo == b.lo;
 }
 
+/* Whether 0 <= a <= n (a sum of n terms in [0, 1], each rounded toward
+ * zero, always is). */
+static inline bool
+calib_exact_in_0_n(CalibExact a, int64_t n)
+{
+	if (calib_exact_is_negative(a))
+		return false;
+	return (int64_t) a.hi < n || ((int64_t) a.hi == n && a.lo == 0);
+}
+
 /* Writes the text form and a NUL into out (CALIB_EXACT_TEXT_MAX bytes);
  * returns its length. */
 size_t		calib_exact_to_text(CalibExact a, char *out);

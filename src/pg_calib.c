@@ -59,6 +59,26 @@ calib_agg_context(FunctionCallInfo fcinfo, const char *fname)
 	return ctx;
 }
 
+void
+calib_agg_site_init(FunctionCallInfo fcinfo, CalibAggSite *site)
+{
+	MemoryContext aggctx = NULL;
+
+	site->in_agg = AggCheckCallContext(fcinfo, &aggctx) != 0;
+	site->new_state_ctx = site->in_agg &&
+		get_fn_expr_argtype(fcinfo->flinfo, 0) == INTERNALOID ? aggctx : NULL;
+}
+
+void
+calib_row_not_in_state(double c, bool correct)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("cannot take the row (%s, %s) out of a state that does not hold it",
+					float8out_internal(c), correct ? "true" : "false"),
+			 errhint("The _inv functions are the inverse transitions of moving-window aggregates.")));
+}
+
 /* Tuple descriptor of calib.bin, found from the function's result type. */
 static TupleDesc
 bin_tupdesc(FunctionCallInfo fcinfo, Oid *elemtype)

@@ -34,6 +34,35 @@ int			calib_bins_arg(FunctionCallInfo fcinfo, int argno);
  * one (someone calling a transition function directly). */
 MemoryContext calib_agg_context(FunctionCallInfo fcinfo, const char *fname);
 
+/*
+ * How a transition function over a real state type (calib.binned_state,
+ * calib.pointwise_state, calib.summary) was called, found once per call
+ * site and kept in fn_extra: whether as an aggregate's transition or
+ * combine function (then argument 0 is the aggregate's own state, updated in
+ * place), and in which context a new state goes.  With a real STYPE the
+ * executor copies a state it has not seen into its aggregate context, so a
+ * new one is made in the per-row context; the 0.1.0 definitions (STYPE
+ * internal) keep the pointer, so there it goes into the aggregate context.
+ */
+typedef struct CalibAggSite
+{
+	bool		in_agg;
+	MemoryContext new_state_ctx;	/* NULL: CurrentMemoryContext */
+} CalibAggSite;
+
+void		calib_agg_site_init(FunctionCallInfo fcinfo, CalibAggSite *site);
+
+/* The error (22023) of a moving-window inverse asked to take out a row
+ * that its state cannot hold, or to take a row out of no state at all
+ * (only a direct call can do either). */
+void		calib_row_not_in_state(double c, bool correct) pg_attribute_noreturn();
+
+static inline MemoryContext
+calib_agg_site_new_ctx(const CalibAggSite *site)
+{
+	return site->new_state_ctx ? site->new_state_ctx : CurrentMemoryContext;
+}
+
 /* calib.bin[] holding every bin of acc, built for the calling function's
  * declared result type. */
 Datum		calib_reliability_array(FunctionCallInfo fcinfo, const CalibBinAcc *acc, int bins);
@@ -49,10 +78,6 @@ Datum		calib_brier_parts_datum(FunctionCallInfo fcinfo, const CalibBinAcc *acc,
  */
 #define CALIB_RETURN_STATE(st) \
 	do { void *_st = (st); if (_st == NULL) PG_RETURN_NULL(); PG_RETURN_POINTER(_st); } while (0)
-
-/* The bins of a calib._binned_trans state (pg_binned.c), for finals
- * defined in other files. */
-const CalibBinAcc *calib_binned_state_bins(void *state, int *bins);
 
 /* A float8 Datum that is NULL when x is NaN (empty bins, absent classes). */
 #define CALIB_RETURN_FLOAT8_OR_NULL(x) \

@@ -25,6 +25,7 @@
 #include "utils/typcache.h"
 
 #include "bootstrap.h"
+#include "pg_binned.h"
 #include "pg_scores.h"
 #include "recal.h"
 #include "selective.h"
@@ -349,19 +350,18 @@ calib_fit_isotonic_final(PG_FUNCTION_ARGS)
 	return fit_final(fcinfo, "calib.fit_isotonic", calib_fit_isotonic);
 }
 
-/* Over the equal-width binned state of calib._binned_trans. */
+/* Over calib.binned_state (pg_binned.h); NULL without rows. */
 PG_FUNCTION_INFO_V1(calib_fit_histogram_final);
 Datum
 calib_fit_histogram_final(PG_FUNCTION_ARGS)
 {
-	const CalibBinAcc *acc;
 	int			bins;
+	const CalibBinAcc *acc = calib_binned_final_acc(fcinfo, &bins, NULL);
 	CalibMap   *m;
 	const char *msg;
 
-	if (PG_ARGISNULL(0))
+	if (acc == NULL)
 		PG_RETURN_NULL();
-	acc = calib_binned_state_bins(PG_GETARG_POINTER(0), &bins);
 	msg = calib_fit_histogram(acc, bins, &m);
 	if (msg != NULL)
 		fit_error("calib.fit_histogram", msg);
@@ -372,12 +372,11 @@ PG_FUNCTION_INFO_V1(calib_debiased_ece_final);
 Datum
 calib_debiased_ece_final(PG_FUNCTION_ARGS)
 {
-	const CalibBinAcc *acc;
 	int			bins;
+	const CalibBinAcc *acc = calib_binned_final_acc(fcinfo, &bins, NULL);
 
-	if (PG_ARGISNULL(0))
+	if (acc == NULL)
 		PG_RETURN_NULL();
-	acc = calib_binned_state_bins(PG_GETARG_POINTER(0), &bins);
 	CALIB_RETURN_FLOAT8_OR_NULL(calib_debiased_ece(acc, bins));
 }
 

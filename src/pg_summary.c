@@ -16,7 +16,6 @@
 
 #include <math.h>
 
-#include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
@@ -32,7 +31,7 @@ typedef struct DenseVar
 
 StaticAssertDecl(offsetof(DenseVar, s) == VARHDRSZ + CALIB_SUMMARY_STORED_HDR,
 				 "dense summary payload must follow the stored header directly");
-StaticAssertDecl(sizeof(DenseVar) == 14456, "SSPACE in sql/parts/20_summary.sql is the dense size");
+StaticAssertDecl(sizeof(DenseVar) == 19256, "SSPACE in sql/parts/20_summary.sql is the dense size");
 
 #define DEFAULT_BINS 10
 
@@ -110,14 +109,6 @@ calib_summary_in(PG_FUNCTION_ARGS)
 	return summary_pack_datum(s);
 }
 
-/* Shortest exact doubles by PostgreSQL's Ryu (what float8out prints). */
-static int
-ryu_writer(double x, char *out)
-{
-	StaticAssertStmt(DOUBLE_SHORTEST_DECIMAL_LEN <= 33, "Ryu output must fit the writer's room");
-	return double_to_shortest_decimal_buf(x, out);
-}
-
 PG_FUNCTION_INFO_V1(calib_summary_out);
 Datum
 calib_summary_out(PG_FUNCTION_ARGS)
@@ -126,7 +117,7 @@ calib_summary_out(PG_FUNCTION_ARGS)
 	size_t		cap = calib_summary_text_bound();
 	char	   *buf = palloc(cap);
 
-	calib_summary_to_text_with(s, buf, cap, ryu_writer);
+	calib_summary_to_text(s, buf, cap);
 	PG_RETURN_CSTRING(buf);
 }
 
@@ -192,28 +183,25 @@ is_dense(Datum v)
 		((DenseVar *) raw)->hdr[1] == CALIB_SUMMARY_DENSE;
 }
 
-/* fn_extra marker: this call site was seen to run inside an aggregate. */
-static char in_aggregate_mark;
-
+/* The call site (fn_extra): see CalibAggSite in pg_calib.h. */
 static DenseVar *
 state_for_update(FunctionCallInfo fcinfo)
 {
-	MemoryContext aggctx;
-	bool		in_agg;
+	CalibAggSite *site = (CalibAggSite *) fcinfo->flinfo->fn_extra;
 	DenseVar   *d;
 
 	/* the per-row path: an FmgrInfo belongs to one aggregate (or to one
-	 * plain call site), so the check below is remembered */
-	if (fcinfo->flinfo->fn_extra == &in_aggregate_mark && !PG_ARGISNULL(0) &&
-		is_dense(PG_GETARG_DATUM(0)))
+	 * plain call site), so how it is called is remembered */
+	if (likely(site != NULL && site->in_agg && !PG_ARGISNULL(0) &&
+			   is_dense(PG_GETARG_DATUM(0))))
 		return (DenseVar *) DatumGetPointer(PG_GETARG_DATUM(0));
-
-	in_agg = AggCheckCallContext(fcinfo, &aggctx);
-	if (in_agg)
-		fcinfo->flinfo->fn_extra = &in_aggregate_mark;
-	if (!PG_ARGISNULL(0) && in_agg && is_dense(PG_GETARG_DATUM(0)))
-		return (DenseVar *) DatumGetPointer(PG_GETARG_DATUM(0));
-	d = dense_new(in_agg ? aggctx : CurrentMemoryContext);
+	if (site == NULL)
+	{
+		site = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(CalibAggSite));
+		calib_agg_site_init(fcinfo, site);
+		fcinfo->flinfo->fn_extra = site;
+	}
+	d = dense_new(site->in_agg ? calib_agg_site_new_ctx(site) : CurrentMemoryContext);
 	if (!PG_ARGISNULL(0))
 		summary_add_datum(&d->s, PG_GETARG_DATUM(0));
 	return d;
@@ -239,6 +227,60 @@ calib_summary_trans(PG_FUNCTION_ARGS)
 	c += 0.0;					/* -0 counts as 0 */
 	d = state_for_update(fcinfo);
 	calib_summary_add(&d->s, c, PG_GETARG_BOOL(2));
+	PG_RETURN_POINTER(d);
+}
+
+/* MINVFUNC of calib.summary(confidence, correct): the row that left the
+ * window frame taken out again.  Exact sums: the same bytes as a summary
+ * built without it. */
+PG_FUNCTION_INFO_V1(calib_summary_inv);
+Datum
+calib_summary_inv(PG_FUNCTION_ARGS)
+{
+	DenseVar   *d;
+	double		c;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();	/* rows with a NULL were skipped */
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	c = calib_checked_confidence(PG_GETARG_FLOAT8(1));
+	if (PG_ARGISNULL(0))
+		calib_row_not_in_state(c, PG_GETARG_BOOL(2));
+	d = state_for_update(fcinfo);
+	if (!calib_summary_sub(&d->s, c, PG_GETARG_BOOL(2)))
+		calib_row_not_in_state(c, PG_GETARG_BOOL(2));
+	PG_RETURN_POINTER(d);
+}
+
+/* MINVFUNC of calib.merge: the summary that left the frame subtracted. */
+PG_FUNCTION_INFO_V1(calib_summary_uncombine);
+Datum
+calib_summary_uncombine(PG_FUNCTION_ARGS)
+{
+	DenseVar   *d;
+	CalibSummary *s;
+	char		err[CALIB_SUMMARY_ERRLEN];
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("calib.summary: cannot take a summary out of no summary")));
+	s = summary_get(fcinfo, 1);
+	d = state_for_update(fcinfo);
+	if (!calib_summary_unmerge(&d->s, s, err, sizeof err))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("calib.summary: %s", err)));
+	pfree(s);
 	PG_RETURN_POINTER(d);
 }
 
@@ -373,7 +415,7 @@ calib_summary_fn_brier_decomposition(PG_FUNCTION_ARGS)
 
 	if (acc == NULL)
 		PG_RETURN_NULL();
-	return calib_brier_parts_datum(fcinfo, acc, bins, s->sum_sq_error);
+	return calib_brier_parts_datum(fcinfo, acc, bins, calib_summary_sq_error(s));
 }
 
 PG_FUNCTION_INFO_V1(calib_summary_fn_n);
@@ -397,7 +439,7 @@ summary_ratio(FunctionCallInfo fcinfo, double num_of(const CalibSummary *))
 static double
 sum_sq(const CalibSummary *s)
 {
-	return s->sum_sq_error;
+	return calib_summary_sq_error(s);
 }
 
 static double

@@ -7,12 +7,12 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pointwise.h"
+#include "textscan.h"
 
 #ifndef M_LN2
 #define M_LN2 0.69314718055994530942
@@ -20,50 +20,42 @@
 
 #define FINE			CALIB_SUMMARY_FINE_BINS
 #define BITMAP_BYTES	((FINE + 7) / 8)
-#define PACKED_FIXED	(CALIB_SUMMARY_STORED_HDR + 4 * 8 + 2 + BITMAP_BYTES)
+/* packed payload before the per-bin parts: counts, sums, nnz, bitmap */
+#define PACKED_FIXED_V1	(CALIB_SUMMARY_STORED_HDR + 4 * 8 + 2 + BITMAP_BYTES)
+#define PACKED_FIXED	(CALIB_SUMMARY_STORED_HDR + 2 * 8 + 2 * 16 + 2 + BITMAP_BYTES)
 
-static bool fail(char *err, size_t errlen, const char *fmt,...)
-			__attribute__((format(printf, 3, 4)));
+#define fail calib_fail
 
-static bool
-fail(char *err, size_t errlen, const char *fmt,...)
+/* The version-1 dense form (calib 0.1.0): double sums, and the log loss of
+ * the rows added since the last merge as a pending product of outcome
+ * probabilities ll_mant 2^ll_exp.  Only read, never written. */
+typedef struct SummaryV1
 {
-	va_list		ap;
-
-	if (err != NULL && errlen > 0)
-	{
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return false;
-}
+	int64_t		n;
+	int64_t		n_correct;
+	double		sum_sq_error;
+	double		sum_log_loss;
+	double		ll_mant;
+	int64_t		ll_exp;
+	CalibBinAcc bins[FINE];
+} SummaryV1;
 
 void
 calib_summary_init(CalibSummary *s)
 {
 	memset(s, 0, sizeof *s);
-	s->ll_mant = 1.0;
 }
 
 double
 calib_summary_log_loss(const CalibSummary *s)
 {
-	return s->sum_log_loss - (log(s->ll_mant) + (double) s->ll_exp * M_LN2);
+	return calib_exact_to_double(s->sum_log_loss);
 }
 
-/* Keep the pending product away from underflow: each factor is at least
- * 2^-52, so renormalising below 2^-900 leaves room for any next factor. */
-static inline void
-renormalise(CalibSummary *s)
+double
+calib_summary_sq_error(const CalibSummary *s)
 {
-	if (s->ll_mant < 0x1p-900)
-	{
-		int			e;
-
-		s->ll_mant = frexp(s->ll_mant, &e);
-		s->ll_exp += e;
-	}
+	return calib_exact_to_double(s->sum_sq_error);
 }
 
 /* The fine edges calib_bin_edge(k, FINE), computed on first use. */
@@ -78,86 +70,107 @@ init_fine_edges(void)
 	fine_edges_ready = true;
 }
 
-/* Pending product times m 2^e; both mantissas are brought to [1/2, 1)
- * first, so the product is at least 1/4. */
-static void
-multiply_pending(CalibSummary *s, double m, int64_t e)
-{
-	int			e1,
-				e2;
-
-	s->ll_mant = frexp(s->ll_mant, &e1);
-	m = frexp(m, &e2);
-	s->ll_mant *= m;
-	s->ll_exp += e + e1 + e2;
-}
-
-/* O(1): one bin update and the two exact sums, with the same per-row terms
- * as calib.brier and calib.nll.  The bin is calib_bin_index's, found through
- * the edge table (this is the hot loop of calib.summary). */
+/*
+ * O(1): one bin update and the two exact sums, with the same per-row terms
+ * as calib.brier and calib.nll (pointwise.h).  The bin is calib_bin_index's,
+ * found through the edge table (this is the hot loop of calib.summary).
+ * No sum can overflow while the count fits in int64 (terms are at most
+ * 36.05; exactsum.h).
+ */
 void
 calib_summary_add(CalibSummary *s, double c, bool correct)
 {
-	CalibBinAcc *b;
+	if (!fine_edges_ready)
+		init_fine_edges();
+	calib_bin_exact_add(&s->bins[calib_bin_index_edges(c, fine_edges, FINE)], c, correct);
+	s->n++;
+	s->n_correct += correct ? 1 : 0;
+	calib_exact_add(&s->sum_sq_error, calib_sq_error(c, correct));
+	calib_exact_add(&s->sum_log_loss, calib_log_loss(c, correct));
+}
+
+bool
+calib_summary_sub(CalibSummary *s, double c, bool correct)
+{
+	CalibExact	sq = s->sum_sq_error,
+				ll = s->sum_log_loss;
 
 	if (!fine_edges_ready)
 		init_fine_edges();
-	b = &s->bins[calib_bin_index_edges(c, fine_edges, FINE)];
-	b->n++;
-	b->n_correct += correct ? 1 : 0;
-	b->sum_conf += c;
-	s->n++;
-	s->n_correct += correct ? 1 : 0;
-	s->sum_sq_error += calib_sq_error(c, correct);
-	s->ll_mant *= calib_outcome_probability(c, correct);
-	renormalise(s);
-}
-
-/* Every bin count is at most its summary's n, so when the totals do not
- * overflow no bin does either. */
-bool
-calib_summary_merge(CalibSummary *dst, const CalibSummary *src, char *err, size_t errlen)
-{
-	int64_t		n;
-
-	if (__builtin_add_overflow(dst->n, src->n, &n))
-		return fail(err, errlen, "merged summary would hold more than %" PRId64 " rows",
-					INT64_MAX);
-	dst->n = n;
-	dst->n_correct += src->n_correct;
-	dst->sum_sq_error += src->sum_sq_error;
-	dst->sum_log_loss += src->sum_log_loss;
-	multiply_pending(dst, src->ll_mant, src->ll_exp);
-	calib_bins_merge(dst->bins, src->bins, FINE);
+	calib_exact_sub_from(&sq, calib_exact_from_double(calib_sq_error(c, correct)));
+	calib_exact_sub_from(&ll, calib_exact_from_double(calib_log_loss(c, correct)));
+	if (calib_exact_is_negative(sq) || calib_exact_is_negative(ll) ||
+		!calib_bin_exact_sub(&s->bins[calib_bin_index_edges(c, fine_edges, FINE)], c, correct))
+		return false;
+	s->n--;
+	s->n_correct -= correct ? 1 : 0;
+	s->sum_sq_error = sq;
+	s->sum_log_loss = ll;
 	return true;
 }
 
-/* ------------------------------------------------------------ validation */
-
-/*
- * Relative slack for a sum of n rounded terms compared with bounds computed
- * from the edges: the recursive-summation error bound (n-1)u, the rounding
- * of the bound itself, and 1e-9 for good measure.  A forged value can hide
- * inside it, but it cannot be off by anything that matters.
- */
-static double
-slack(int64_t n)
-{
-	double		t = 1e-9 + ((double) n + 2.0 * FINE + 4.0) * DBL_EPSILON;
-
-	/* capped: past ~4e12 rows the worst-case bound would allow anything
-	 * (and a negative lower bound); real summation error stays far below */
-	return t < 1e-3 ? t : 1e-3;
-}
-
-/* Every sum here adds non-negative terms, so it is never negative. */
 static bool
-within(double x, double lo, double hi, int64_t n)
+merge_signed(CalibSummary *dst, const CalibSummary *src, int sign, char *err, size_t errlen)
 {
-	double		t = slack(n);
+	int64_t		n,
+				nc;
+	bool		ok;
 
-	return x >= 0.0 && x >= lo * (1.0 - t) && x <= hi * (1.0 + t);
+	if (sign > 0)
+		ok = !__builtin_add_overflow(dst->n, src->n, &n) &&
+			!__builtin_add_overflow(dst->n_correct, src->n_correct, &nc);
+	else
+		ok = !__builtin_sub_overflow(dst->n, src->n, &n) && n >= 0 &&
+			!__builtin_sub_overflow(dst->n_correct, src->n_correct, &nc) && nc >= 0;
+	if (!ok)
+		return fail(err, errlen, sign > 0 ?
+					"merged summary would hold more than %" PRId64 " rows" :
+					"cannot take out of a summary of %" PRId64 " rows what it does not hold",
+					sign > 0 ? INT64_MAX : dst->n);
+	/* every bin count is at most its summary's n and every sum at most
+	 * 36.05 n, so when the totals fit no bin or sum overflows */
+	dst->n = n;
+	dst->n_correct = nc;
+	if (sign > 0)
+	{
+		calib_exact_add_to(&dst->sum_sq_error, src->sum_sq_error);
+		calib_exact_add_to(&dst->sum_log_loss, src->sum_log_loss);
+	}
+	else
+	{
+		calib_exact_sub_from(&dst->sum_sq_error, src->sum_sq_error);
+		calib_exact_sub_from(&dst->sum_log_loss, src->sum_log_loss);
+	}
+	(void) calib_bins_exact_merge(dst->bins, src->bins, FINE, sign);
+	if (sign < 0)
+	{
+		/* what is left must still be a summary: src was part of dst */
+		bool		ok = !calib_exact_is_negative(dst->sum_sq_error) &&
+			!calib_exact_is_negative(dst->sum_log_loss);
+
+		for (int j = 0; j < FINE && ok; j++)
+			ok = dst->bins[j].n >= 0 && dst->bins[j].n_correct >= 0 &&
+				dst->bins[j].n_correct <= dst->bins[j].n &&
+				calib_exact_in_0_n(dst->bins[j].sum_conf, dst->bins[j].n);
+		if (!ok)
+			return fail(err, errlen, "cannot take out of a summary what it does not hold");
+	}
+	return true;
 }
+
+bool
+calib_summary_merge(CalibSummary *dst, const CalibSummary *src, char *err, size_t errlen)
+{
+	return merge_signed(dst, src, 1, err, errlen);
+}
+
+bool
+calib_summary_unmerge(CalibSummary *dst, const CalibSummary *src, char *err, size_t errlen)
+{
+	return merge_signed(dst, src, -1, err, errlen);
+}
+
+/* ------------------------------------------------------------ validation */
 
 /* Range [*lo, *hi] of a monotone per-row term over confidences in [a, b]. */
 static void
@@ -206,7 +219,7 @@ init_term_ranges(void)
 
 /* Add what bin j's rows can contribute to the Brier and log-loss sums. */
 static void
-bound_bin(SumBounds *sb, const CalibBinAcc *b, int j)
+bound_bin(SumBounds *sb, const CalibBinExact *b, int j)
 {
 	double		pos = (double) b->n_correct,
 				neg = (double) (b->n - b->n_correct);
@@ -221,8 +234,10 @@ bound_bin(SumBounds *sb, const CalibBinAcc *b, int j)
 	sb->ll_hi += pos * term_hi[j][2] + neg * term_hi[j][3];
 }
 
+/* One bin's counts, and its confidence sum within [0, n] exactly and
+ * within what n confidences between the bin's edges can add up to. */
 static bool
-check_bin(const CalibBinAcc *b, int j, char *err, size_t errlen)
+check_bin(const CalibBinExact *b, int j, char *err, size_t errlen)
 {
 	double		lo,
 				hi;
@@ -237,31 +252,28 @@ check_bin(const CalibBinAcc *b, int j, char *err, size_t errlen)
 	if (b->n_correct < 0 || b->n_correct > b->n)
 		return fail(err, errlen, "bin %d has %" PRId64 " correct answers out of %" PRId64,
 					j, b->n_correct, b->n);
-	if (!isfinite(b->sum_conf))
-		return fail(err, errlen, "bin %d has a confidence sum that is not finite", j);
-	/* 0 <= sum <= n holds exactly whatever the rounding, and the stored form
-	 * checks it; the slack of within() grows past 1 for n near 2^53, so
-	 * without it a literal could be accepted and then not read back
-	 * (found by test/fuzz/fuzz_summary). */
-	if (b->n == 0 ? b->sum_conf != 0.0 :
-		!(b->sum_conf >= 0.0 && b->sum_conf <= (double) b->n &&
-		  within(b->sum_conf, b->n * lo, b->n * hi, b->n)))
+	if (b->n == 0 ? !calib_exact_eq(b->sum_conf, CALIB_EXACT_ZERO) :
+		!(calib_exact_in_0_n(b->sum_conf, b->n) &&
+		  calib_sum_plausible(calib_exact_to_double(b->sum_conf),
+							  (double) b->n * lo, (double) b->n * hi, b->n)))
 		return fail(err, errlen,
 					"bin %d: confidence sum %.17g is impossible for %" PRId64
-					" confidences in [%.17g, %.17g]", j, b->sum_conf, b->n, lo, hi);
+					" confidences in [%.17g, %.17g]", j, calib_exact_to_double(b->sum_conf),
+					b->n, lo, hi);
 	return true;
 }
 
 static bool
-check_sum(const char *what, double x, double lo, double hi, int64_t n,
+check_sum(const char *what, CalibExact x, double lo, double hi, int64_t n,
 		  char *err, size_t errlen)
 {
-	if (!isfinite(x))
-		return fail(err, errlen, "%s is not finite", what);
-	if (n == 0 ? x != 0.0 : !within(x, lo, hi, n))
+	double		d = calib_exact_to_double(x);
+
+	if (n == 0 ? !calib_exact_eq(x, CALIB_EXACT_ZERO) :
+		calib_exact_is_negative(x) || !calib_sum_plausible(d, lo, hi, n))
 		return fail(err, errlen,
 					"%s %.17g is impossible for these bins (must lie in [%.17g, %.17g])",
-					what, x, lo, hi);
+					what, d, lo, hi);
 	return true;
 }
 
@@ -280,7 +292,7 @@ calib_summary_check(const CalibSummary *s, char *err, size_t errlen)
 
 	for (int j = 0; j < FINE; j++)
 	{
-		const CalibBinAcc *b = &s->bins[j];
+		const CalibBinExact *b = &s->bins[j];
 
 		if (!check_bin(b, j, err, errlen))
 			return false;
@@ -295,7 +307,18 @@ calib_summary_check(const CalibSummary *s, char *err, size_t errlen)
 		return fail(err, errlen, "correct=%" PRId64 " but the bins hold %" PRId64
 					" correct answers", s->n_correct, nc);
 	return check_sum("Brier sum sq", s->sum_sq_error, sb.sq_lo, sb.sq_hi, n, err, errlen) &&
-		check_sum("log-loss sum ll", calib_summary_log_loss(s), sb.ll_lo, sb.ll_hi, n, err, errlen);
+		check_sum("log-loss sum ll", s->sum_log_loss, sb.ll_lo, sb.ll_hi, n, err, errlen);
+}
+
+/* A version-1 sum (a double) as an exact sum: finite, non-negative and
+ * below 2^62 (what every valid version-1 sum is), converted toward zero. */
+static bool
+v1_exact(double x, CalibExact *out)
+{
+	if (!(x >= 0.0 && x < 0x1p62))
+		return false;
+	*out = calib_exact_from_double(x + 0.0);
+	return true;
 }
 
 /* --------------------------------------------------------------- metrics */
@@ -316,22 +339,27 @@ calib_summary_bins_ok(int bins, char *err, size_t errlen)
 	return false;
 }
 
+/* Folded exactly, then converted: the same doubles the direct aggregate
+ * with `bins` bins computes from the same rows. */
 void
 calib_summary_rebin(const CalibSummary *s, int bins, CalibBinAcc *out)
 {
-	calib_bins_rebin(s->bins, FINE, out, bins);
+	static CalibBinExact coarse[FINE];
+
+	calib_bins_exact_rebin(s->bins, FINE, coarse, bins);
+	calib_bins_exact_to_acc(coarse, bins, out);
 }
 
 double
 calib_summary_mean_confidence(const CalibSummary *s)
 {
-	double		sum = 0.0;
+	CalibExact	sum = CALIB_EXACT_ZERO;
 
 	if (s->n == 0)
 		return NAN;
 	for (int j = 0; j < FINE; j++)
-		sum += s->bins[j].sum_conf;
-	return sum / (double) s->n;
+		calib_exact_add_to(&sum, s->bins[j].sum_conf);
+	return calib_exact_to_double(sum) / (double) s->n;
 }
 
 /* The Mann-Whitney sum of calib_auroc (scores.c) with each fine bin as one
@@ -365,226 +393,124 @@ calib_summary_auroc(const CalibSummary *s, double *max_error)
 
 /* ------------------------------------------------------------------ text */
 
-/* The shortest of %.15g, %.16g, %.17g that reads back as the same double.
- * When a d <= 15 digit decimal reads back as x, %.15g prints it (15-digit
- * decimals are farther apart than doubles), so this is the shortest form. */
-static size_t
-put_double(char *out, size_t cap, double x)
-{
-	int			len = 0;
-
-	for (int p = 15; p <= 17; p++)
-	{
-		len = snprintf(out, cap, "%.*g", p, x);
-		if (strtod(out, NULL) == x)
-			break;
-	}
-	return (size_t) len;
-}
-
 size_t
 calib_summary_text_bound(void)
 {
-	/* per bin " jjj:<19>:<19>:<24>", plus the header with 2 counts, 2 sums */
-	return (size_t) FINE * 72 + 160;
-}
-
-static int
-portable_writer(double x, char *out)
-{
-	return (int) put_double(out, 33, x);
+	/* per bin " jjj:<19>:<19>:<34>", plus the header with 2 counts, 2 sums */
+	return (size_t) FINE * 80 + 200;
 }
 
 size_t
 calib_summary_to_text(const CalibSummary *s, char *buf, size_t cap)
 {
-	return calib_summary_to_text_with(s, buf, cap, portable_writer);
-}
-
-/* Appends one double through the writer (which needs 33 bytes of room). */
-static size_t
-append_double(char *buf, size_t pos, size_t cap, double x, CalibDoubleWriter writer)
-{
-	char		tmp[40];
-	int			len = writer(x, tmp);
-
-	if (len < 0 || pos + (size_t) len >= cap)
-		return pos;
-	memcpy(buf + pos, tmp, (size_t) len + 1);
-	return pos + (size_t) len;
-}
-
-size_t
-calib_summary_to_text_with(const CalibSummary *s, char *buf, size_t cap,
-						   CalibDoubleWriter writer)
-{
 	size_t		pos;
+	char		sq[CALIB_EXACT_TEXT_MAX],
+				ll[CALIB_EXACT_TEXT_MAX],
+				x[CALIB_EXACT_TEXT_MAX];
 
-	pos = (size_t) snprintf(buf, cap, "v%d fine=%d n=%" PRId64 " correct=%" PRId64 " sq=",
-							CALIB_SUMMARY_VERSION, FINE, s->n, s->n_correct);
-	pos = append_double(buf, pos, cap, s->sum_sq_error, writer);
-	pos += (size_t) snprintf(buf + pos, cap - pos, " ll=");
-	pos = append_double(buf, pos, cap, calib_summary_log_loss(s), writer);
-	pos += (size_t) snprintf(buf + pos, cap - pos, " |");
+	if (cap < calib_summary_text_bound())
+		return 0;
+	calib_exact_to_text(s->sum_sq_error, sq);
+	calib_exact_to_text(s->sum_log_loss, ll);
+	pos = (size_t) snprintf(buf, cap, "v%d fine=%d n=%" PRId64 " correct=%" PRId64
+							" sq=%s ll=%s |", CALIB_SUMMARY_VERSION, FINE, s->n,
+							s->n_correct, sq, ll);
 	for (int j = 0; j < FINE; j++)
 	{
-		const CalibBinAcc *b = &s->bins[j];
+		const CalibBinExact *b = &s->bins[j];
 
 		if (b->n == 0)
 			continue;
-		pos += (size_t) snprintf(buf + pos, cap - pos, " %d:%" PRId64 ":%" PRId64 ":",
-								 j, b->n, b->n_correct);
-		pos = append_double(buf, pos, cap, b->sum_conf, writer);
+		calib_exact_to_text(b->sum_conf, x);
+		pos += (size_t) snprintf(buf + pos, cap - pos, " %d:%" PRId64 ":%" PRId64 ":%s",
+								 j, b->n, b->n_correct, x);
 	}
 	return pos;
 }
 
-typedef struct Cursor
-{
-	const char *buf;
-	size_t		len;
-	size_t		pos;
-	char	   *err;
-	size_t		errlen;
-} Cursor;
-
+/* A version-1 sum: a finite double in C syntax (hex, inf and nan are
+ * refused by the character set, anything strtod does not consume entirely
+ * by the check), converted to the exact form. */
 static bool
-is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-/* Up to 20 characters at the cursor, non-printables as '?', for messages. */
-static const char *
-snippet(const Cursor *c, char *out)
-{
-	size_t		k = 0;
-
-	if (c->pos >= c->len)
-		return "end of input";
-	out[k++] = '"';
-	for (size_t i = c->pos; i < c->len && k < 21; i++)
-		out[k++] = (c->buf[i] >= 0x20 && c->buf[i] < 0x7f) ? c->buf[i] : '?';
-	if (c->pos + 20 < c->len)
-	{
-		memcpy(out + k, "...", 3);
-		k += 3;
-	}
-	out[k++] = '"';
-	out[k] = '\0';
-	return out;
-}
-
-static bool
-syntax(Cursor *c, const char *expected)
-{
-	char		s[32];
-
-	return fail(c->err, c->errlen, "expected %s at offset %zu, found %s",
-				expected, c->pos, snippet(c, s));
-}
-
-static bool
-expect(Cursor *c, const char *lit)
-{
-	size_t		n = strlen(lit);
-	char		what[24];
-
-	if (c->len - c->pos >= n && memcmp(c->buf + c->pos, lit, n) == 0)
-	{
-		c->pos += n;
-		return true;
-	}
-	snprintf(what, sizeof what, "\"%s\"", lit);
-	return syntax(c, what);
-}
-
-/* A count: decimal digits only (no sign), at most INT64_MAX. */
-static bool
-parse_count(Cursor *c, const char *what, int64_t *out)
-{
-	size_t		start = c->pos;
-	int64_t		v = 0;
-
-	while (c->pos < c->len && c->buf[c->pos] >= '0' && c->buf[c->pos] <= '9')
-	{
-		int			d = c->buf[c->pos] - '0';
-
-		if (v > (INT64_MAX - d) / 10)
-			return fail(c->err, c->errlen, "%s at offset %zu is larger than %" PRId64,
-						what, start, INT64_MAX);
-		v = v * 10 + d;
-		c->pos++;
-	}
-	if (c->pos == start)
-		return syntax(c, what);
-	*out = v;
-	return true;
-}
-
-/* A finite double in C syntax; hex, inf and nan are refused by the
- * character set, anything strtod does not consume entirely by the check. */
-static bool
-parse_sum(Cursor *c, const char *what, double *out)
+parse_sum_v1(CalibCursor *c, const char *what, CalibExact *out)
 {
 	size_t		start = c->pos;
 	char		tok[48],
 			   *end;
+	double		d;
 
 	while (c->pos < c->len && c->pos - start < sizeof tok - 1 &&
 		   strchr("0123456789.eE+-", c->buf[c->pos]) != NULL && c->buf[c->pos] != '\0')
 		c->pos++;
 	if (c->pos == start)
-		return syntax(c, what);
+		return calib_syntax(c, what);
 	memcpy(tok, c->buf + start, c->pos - start);
 	tok[c->pos - start] = '\0';
-	*out = strtod(tok, &end);
+	d = strtod(tok, &end);
 	if (*end != '\0' || (c->pos < c->len && strchr("0123456789.eE+-", c->buf[c->pos])
 						 && c->buf[c->pos] != '\0'))
 		return fail(c->err, c->errlen, "%s at offset %zu is not a number: \"%s\"",
 					what, start, tok);
-	if (!isfinite(*out))
+	if (!isfinite(d))
 		return fail(c->err, c->errlen, "%s at offset %zu is not finite: \"%s\"",
 					what, start, tok);
-	*out += 0.0;				/* -0 reads as 0 */
+	if (!v1_exact(d, out))
+		return fail(c->err, c->errlen, "%s at offset %zu is negative or too large: \"%s\"",
+					what, start, tok);
 	return true;
 }
 
 static bool
-parse_version(Cursor *c)
+parse_sum(CalibCursor *c, int version, const char *what, CalibExact *out)
 {
-	int64_t		v,
-				fine;
+	return version == CALIB_SUMMARY_VERSION_1 ? parse_sum_v1(c, what, out)
+		: calib_parse_exact(c, what, out);
+}
 
-	if (!expect(c, "v") || !parse_count(c, "a version number", &v))
-		return false;
-	if (v != CALIB_SUMMARY_VERSION)
-		return fail(c->err, c->errlen,
-					"unsupported calib.summary version %" PRId64 " (this build reads version %d)",
-					v, CALIB_SUMMARY_VERSION);
-	if (!expect(c, " fine=") || !parse_count(c, "the number of fine bins", &fine))
-		return false;
+static bool
+version_ok(uint64_t version, uint64_t fine, char *err, size_t errlen)
+{
+	if (version != CALIB_SUMMARY_VERSION && version != CALIB_SUMMARY_VERSION_1)
+		return fail(err, errlen,
+					"unsupported calib.summary version %" PRIu64 " (this build reads versions 1 and %d)",
+					version, CALIB_SUMMARY_VERSION);
 	if (fine != FINE)
-		return fail(c->err, c->errlen,
-					"summary has %" PRId64 " fine bins, this build uses %d; "
+		return fail(err, errlen,
+					"summary has %" PRIu64 " fine bins, this build uses %d; "
 					"summaries of different resolutions cannot be combined", fine, FINE);
 	return true;
 }
 
+static bool
+parse_version(CalibCursor *c, int *version)
+{
+	int64_t		v = 0,
+				fine = 0;
+
+	if (!calib_expect(c, "v") || !calib_parse_count(c, "a version number", &v))
+		return false;
+	if (v != CALIB_SUMMARY_VERSION && v != CALIB_SUMMARY_VERSION_1)
+		return version_ok((uint64_t) v, FINE, c->err, c->errlen);
+	if (!calib_expect(c, " fine=") || !calib_parse_count(c, "the number of fine bins", &fine))
+		return false;
+	*version = (int) v;
+	return version_ok((uint64_t) v, (uint64_t) fine, c->err, c->errlen);
+}
+
 /* " j:n:correct:sum", bins in increasing order, no empty ones. */
 static bool
-parse_bin(Cursor *c, int *prev, CalibSummary *out)
+parse_bin(CalibCursor *c, int version, int *prev, CalibSummary *out)
 {
-	int64_t		j,
-				n,
-				nc;
-	double		sum;
+	int64_t		j = 0,
+				n = 0,
+				nc = 0;
+	CalibExact	sum;
 	size_t		at;
 
-	if (!expect(c, " "))
+	if (!calib_expect(c, " "))
 		return false;
 	at = c->pos;
-	if (!parse_count(c, "a bin number", &j))
+	if (!calib_parse_count(c, "a bin number", &j))
 		return false;
 	if (j >= FINE)
 		return fail(c->err, c->errlen, "bin number %" PRId64 " at offset %zu is not below %d",
@@ -593,9 +519,9 @@ parse_bin(Cursor *c, int *prev, CalibSummary *out)
 		return fail(c->err, c->errlen,
 					"bin %" PRId64 " at offset %zu does not come after bin %d "
 					"(bins are listed once, in increasing order)", j, at, *prev);
-	if (!expect(c, ":") || !parse_count(c, "a bin count", &n) ||
-		!expect(c, ":") || !parse_count(c, "a count of correct answers", &nc) ||
-		!expect(c, ":") || !parse_sum(c, "a confidence sum", &sum))
+	if (!calib_expect(c, ":") || !calib_parse_count(c, "a bin count", &n) ||
+		!calib_expect(c, ":") || !calib_parse_count(c, "a count of correct answers", &nc) ||
+		!calib_expect(c, ":") || !parse_sum(c, version, "a confidence sum", &sum))
 		return false;
 	if (n == 0)
 		return fail(c->err, c->errlen, "bin %" PRId64 " at offset %zu has no rows "
@@ -607,66 +533,31 @@ parse_bin(Cursor *c, int *prev, CalibSummary *out)
 	return true;
 }
 
-static bool
-at_trailing_blanks(const Cursor *c)
-{
-	for (size_t i = c->pos; i < c->len; i++)
-		if (!is_blank(c->buf[i]))
-			return false;
-	return true;
-}
-
 bool
 calib_summary_from_text(const char *buf, size_t len, CalibSummary *out,
 						char *err, size_t errlen)
 {
-	Cursor		c = {buf, len, 0, err, errlen};
-	int			prev = -1;
+	CalibCursor c = {buf, len, 0, err, errlen};
+	int			prev = -1,
+				version = 0;
 
 	calib_summary_init(out);
-	while (c.pos < c.len && is_blank(c.buf[c.pos]))
-		c.pos++;
-	if (!parse_version(&c) ||
-		!expect(&c, " n=") || !parse_count(&c, "the row count n", &out->n) ||
-		!expect(&c, " correct=") || !parse_count(&c, "the correct count", &out->n_correct) ||
-		!expect(&c, " sq=") || !parse_sum(&c, "the Brier sum sq", &out->sum_sq_error) ||
-		!expect(&c, " ll=") || !parse_sum(&c, "the log-loss sum ll", &out->sum_log_loss) ||
-		!expect(&c, " |"))
+	calib_skip_blanks(&c);
+	if (!parse_version(&c, &version) ||
+		!calib_expect(&c, " n=") || !calib_parse_count(&c, "the row count n", &out->n) ||
+		!calib_expect(&c, " correct=") ||
+		!calib_parse_count(&c, "the correct count", &out->n_correct) ||
+		!calib_expect(&c, " sq=") || !parse_sum(&c, version, "the Brier sum sq", &out->sum_sq_error) ||
+		!calib_expect(&c, " ll=") || !parse_sum(&c, version, "the log-loss sum ll", &out->sum_log_loss) ||
+		!calib_expect(&c, " |"))
 		return false;
-	while (!at_trailing_blanks(&c))
-		if (!parse_bin(&c, &prev, out))
+	while (!calib_at_trailing_blanks(&c))
+		if (!parse_bin(&c, version, &prev, out))
 			return false;
 	return calib_summary_check(out, err, errlen);
 }
 
 /* ------------------------------------------------------------------ wire */
-
-static uint8_t *
-put_be(uint8_t *p, uint64_t v, int bytes)
-{
-	for (int i = bytes - 1; i >= 0; i--)
-		*p++ = (uint8_t) (v >> (8 * i));
-	return p;
-}
-
-static uint64_t
-get_be(const uint8_t **p, int bytes)
-{
-	uint64_t	v = 0;
-
-	for (int i = 0; i < bytes; i++)
-		v = (v << 8) | *(*p)++;
-	return v;
-}
-
-static uint64_t
-dbits(double d)
-{
-	uint64_t	u;
-
-	memcpy(&u, &d, sizeof u);
-	return u;
-}
 
 static double
 bitsd(uint64_t u)
@@ -693,6 +584,13 @@ calib_summary_wire_bound(void)
 	return CALIB_SUMMARY_WIRE_HDR + (size_t) FINE * CALIB_SUMMARY_WIRE_BIN;
 }
 
+static uint8_t *
+put_exact(uint8_t *p, CalibExact x)
+{
+	calib_exact_to_wire(x, p);
+	return p + CALIB_EXACT_WIRE_SIZE;
+}
+
 size_t
 calib_summary_to_wire(const CalibSummary *s, uint8_t *buf, size_t cap)
 {
@@ -700,36 +598,33 @@ calib_summary_to_wire(const CalibSummary *s, uint8_t *buf, size_t cap)
 
 	if (cap < calib_summary_wire_bound())
 		return 0;
-	p = put_be(p, CALIB_SUMMARY_VERSION, 1);
-	p = put_be(p, FINE, 2);
-	p = put_be(p, (uint64_t) s->n, 8);
-	p = put_be(p, (uint64_t) s->n_correct, 8);
-	p = put_be(p, dbits(s->sum_sq_error), 8);
-	p = put_be(p, dbits(calib_summary_log_loss(s)), 8);
-	p = put_be(p, (uint64_t) nonempty_bins(s), 2);
+	p = calib_put_be(p, CALIB_SUMMARY_VERSION, 1);
+	p = calib_put_be(p, FINE, 2);
+	p = calib_put_be(p, (uint64_t) s->n, 8);
+	p = calib_put_be(p, (uint64_t) s->n_correct, 8);
+	p = put_exact(p, s->sum_sq_error);
+	p = put_exact(p, s->sum_log_loss);
+	p = calib_put_be(p, (uint64_t) nonempty_bins(s), 2);
 	for (int j = 0; j < FINE; j++)
 	{
 		if (s->bins[j].n == 0)
 			continue;
-		p = put_be(p, (uint64_t) j, 2);
-		p = put_be(p, (uint64_t) s->bins[j].n, 8);
-		p = put_be(p, (uint64_t) s->bins[j].n_correct, 8);
-		p = put_be(p, dbits(s->bins[j].sum_conf), 8);
+		p = calib_put_be(p, (uint64_t) j, 2);
+		p = calib_put_be(p, (uint64_t) s->bins[j].n, 8);
+		p = calib_put_be(p, (uint64_t) s->bins[j].n_correct, 8);
+		p = put_exact(p, s->bins[j].sum_conf);
 	}
 	return (size_t) (p - buf);
 }
 
+/* A sum of the wire form: 16 bytes (version 2) or a double (version 1). */
 static bool
-version_ok(uint64_t version, uint64_t fine, char *err, size_t errlen)
+get_wire_sum(const uint8_t **p, int version, CalibExact *out)
 {
-	if (version != CALIB_SUMMARY_VERSION)
-		return fail(err, errlen,
-					"unsupported calib.summary version %" PRIu64 " (this build reads version %d)",
-					version, CALIB_SUMMARY_VERSION);
-	if (fine != FINE)
-		return fail(err, errlen,
-					"summary has %" PRIu64 " fine bins, this build uses %d; "
-					"summaries of different resolutions cannot be combined", fine, FINE);
+	if (version == CALIB_SUMMARY_VERSION_1)
+		return v1_exact(bitsd(calib_get_be(p, 8)), out);
+	*out = calib_exact_from_wire(*p);
+	*p += CALIB_EXACT_WIRE_SIZE;
 	return true;
 }
 
@@ -741,26 +636,33 @@ calib_summary_from_wire(const uint8_t *buf, size_t len, CalibSummary *out,
 	uint64_t	version,
 				fine,
 				nnz;
-	size_t		need;
+	size_t		need,
+				hdr,
+				per_bin;
 	int			prev = -1;
 
 	calib_summary_init(out);
-	if (len < CALIB_SUMMARY_WIRE_HDR)
-		return fail(err, errlen, "binary summary truncated: %zu bytes, the header alone is %d",
-					len, CALIB_SUMMARY_WIRE_HDR);
-	version = get_be(&p, 1);
-	fine = get_be(&p, 2);
+	if (len < 3)
+		return fail(err, errlen, "binary summary truncated: %zu bytes", len);
+	version = calib_get_be(&p, 1);
+	fine = calib_get_be(&p, 2);
 	if (!version_ok(version, fine, err, errlen))
 		return false;
-	out->n = (int64_t) get_be(&p, 8);
-	out->n_correct = (int64_t) get_be(&p, 8);
-	out->sum_sq_error = bitsd(get_be(&p, 8)) + 0.0;
-	out->sum_log_loss = bitsd(get_be(&p, 8)) + 0.0;
-	nnz = get_be(&p, 2);
+	hdr = version == CALIB_SUMMARY_VERSION_1 ? 37 : CALIB_SUMMARY_WIRE_HDR;
+	per_bin = version == CALIB_SUMMARY_VERSION_1 ? 26 : CALIB_SUMMARY_WIRE_BIN;
+	if (len < hdr)
+		return fail(err, errlen, "binary summary truncated: %zu bytes, the header alone is %zu",
+					len, hdr);
+	out->n = (int64_t) calib_get_be(&p, 8);
+	out->n_correct = (int64_t) calib_get_be(&p, 8);
+	if (!get_wire_sum(&p, (int) version, &out->sum_sq_error) ||
+		!get_wire_sum(&p, (int) version, &out->sum_log_loss))
+		return fail(err, errlen, "binary summary: a version-1 sum is not a finite double in [0, 2^62)");
+	nnz = calib_get_be(&p, 2);
 	if (nnz > FINE)
 		return fail(err, errlen, "binary summary claims %" PRIu64 " non-empty bins, at most %d exist",
 					nnz, FINE);
-	need = CALIB_SUMMARY_WIRE_HDR + (size_t) nnz * CALIB_SUMMARY_WIRE_BIN;
+	need = hdr + (size_t) nnz * per_bin;
 	if (len < need)
 		return fail(err, errlen, "binary summary truncated: %zu bytes, %" PRIu64
 					" bins need %zu", len, nnz, need);
@@ -768,8 +670,8 @@ calib_summary_from_wire(const uint8_t *buf, size_t len, CalibSummary *out,
 		return fail(err, errlen, "binary summary has %zu trailing bytes", len - need);
 	for (uint64_t i = 0; i < nnz; i++)
 	{
-		uint64_t	j = get_be(&p, 2);
-		int64_t		n = (int64_t) get_be(&p, 8);
+		uint64_t	j = calib_get_be(&p, 2);
+		int64_t		n = (int64_t) calib_get_be(&p, 8);
 
 		if (j >= FINE || (int) j <= prev)
 			return fail(err, errlen, "binary summary: bin number %" PRIu64 " after bin %d "
@@ -778,8 +680,10 @@ calib_summary_from_wire(const uint8_t *buf, size_t len, CalibSummary *out,
 			return fail(err, errlen, "binary summary: bin %" PRIu64 " has count %" PRId64
 						" (listed bins have at least one row)", j, n);
 		out->bins[j].n = n;
-		out->bins[j].n_correct = (int64_t) get_be(&p, 8);
-		out->bins[j].sum_conf = bitsd(get_be(&p, 8)) + 0.0;
+		out->bins[j].n_correct = (int64_t) calib_get_be(&p, 8);
+		if (!get_wire_sum(&p, (int) version, &out->bins[j].sum_conf))
+			return fail(err, errlen, "binary summary: bin %" PRIu64 " has a version-1 sum that "
+						"is not a finite double in [0, 2^62)", j);
 		prev = (int) j;
 	}
 	return calib_summary_check(out, err, errlen);
@@ -796,7 +700,7 @@ calib_summary_dense_size(void)
 size_t
 calib_summary_packed_bound(void)
 {
-	return PACKED_FIXED + (size_t) FINE * (8 + 2 * 10);
+	return PACKED_FIXED + (size_t) FINE * (8 + 3 * 10);
 }
 
 static void
@@ -827,9 +731,6 @@ put_varint(uint8_t *p, uint64_t v)
 	return p;
 }
 
-/* Packed payload: n, correct, sq, ll (8 bytes each), nnz (uint16), a bitmap
- * of the non-empty bins, their confidence sums (8 bytes each), then per
- * non-empty bin the count and the correct count as LEB128 varints. */
 size_t
 calib_summary_pack(const CalibSummary *s, uint8_t *buf, size_t cap)
 {
@@ -843,28 +744,25 @@ calib_summary_pack(const CalibSummary *s, uint8_t *buf, size_t cap)
 	put_header(buf, CALIB_SUMMARY_PACKED);
 	memcpy(p, &s->n, 8);
 	memcpy(p + 8, &s->n_correct, 8);
-	memcpy(p + 16, &s->sum_sq_error, 8);
-	{
-		double		ll = calib_summary_log_loss(s);
-
-		memcpy(p + 24, &ll, 8);
-	}
-	memcpy(p + 32, &nnz, 2);
-	bitmap = p + 34;
+	memcpy(p + 16, &s->sum_sq_error, 16);
+	memcpy(p + 32, &s->sum_log_loss, 16);
+	memcpy(p + 48, &nnz, 2);
+	bitmap = p + 50;
 	memset(bitmap, 0, BITMAP_BYTES);
 	sums = bitmap + BITMAP_BYTES;
 	p = sums + (size_t) nnz * 8;
 	for (int j = 0; j < FINE; j++)
 	{
-		const CalibBinAcc *b = &s->bins[j];
+		const CalibBinExact *b = &s->bins[j];
 
 		if (b->n == 0)
 			continue;
 		bitmap[j / 8] |= (uint8_t) (1 << (j % 8));
-		memcpy(sums, &b->sum_conf, 8);
+		memcpy(sums, &b->sum_conf.lo, 8);
 		sums += 8;
 		p = put_varint(p, (uint64_t) b->n);
 		p = put_varint(p, (uint64_t) b->n_correct);
+		p = put_varint(p, b->sum_conf.hi);	/* in [0, n]: never negative */
 	}
 	return (size_t) (p - buf);
 }
@@ -874,7 +772,8 @@ calib_summary_stored_form(const uint8_t *buf, size_t len)
 {
 	uint16_t	fine;
 
-	if (len < CALIB_SUMMARY_STORED_HDR || buf[0] != CALIB_SUMMARY_VERSION)
+	if (len < CALIB_SUMMARY_STORED_HDR ||
+		(buf[0] != CALIB_SUMMARY_VERSION && buf[0] != CALIB_SUMMARY_VERSION_1))
 		return 0;
 	memcpy(&fine, buf + 2, 2);
 	if (fine != FINE || (buf[1] != CALIB_SUMMARY_DENSE && buf[1] != CALIB_SUMMARY_PACKED))
@@ -903,7 +802,7 @@ get_varint_slow(const uint8_t **p, const uint8_t *end, int64_t *out)
 	return false;
 }
 
-/* LEB128; counts below 16384 (almost all) take the inline paths. */
+/* LEB128; values below 16384 (almost all) take the inline paths. */
 static inline bool
 get_varint(const uint8_t **pp, const uint8_t *end, int64_t *out)
 {
@@ -939,7 +838,8 @@ stored_header_ok(const uint8_t *buf, size_t len, char *err, size_t errlen)
 	return true;
 }
 
-/* A dense summary's structure: counts sane and matching the totals. */
+/* A dense summary's structure: counts sane and matching the totals, sums
+ * non-negative. */
 static bool
 dense_consistent(const CalibSummary *s, char *err, size_t errlen)
 {
@@ -948,18 +848,51 @@ dense_consistent(const CalibSummary *s, char *err, size_t errlen)
 
 	for (int j = 0; j < FINE; j++)
 	{
-		const CalibBinAcc *b = &s->bins[j];
+		const CalibBinExact *b = &s->bins[j];
 
 		if (b->n < 0 || b->n_correct < 0 || b->n_correct > b->n ||
+			!calib_exact_in_0_n(b->sum_conf, b->n) ||
 			__builtin_add_overflow(n, b->n, &n))
 			return fail(err, errlen, "stored summary is corrupt: bad counts in bin %d", j);
 		nc += b->n_correct;
 	}
 	if (n != s->n || nc != s->n_correct)
 		return fail(err, errlen, "stored summary is corrupt: totals do not match its bins");
-	if (!(s->ll_mant > 0.0 && s->ll_mant <= 1.0) || s->ll_exp > 64 || (double) s->ll_exp < -64.0 * ((double) n + 1.0) ||
-		!isfinite(s->sum_log_loss) || !isfinite(s->sum_sq_error))
+	if (calib_exact_is_negative(s->sum_sq_error) || calib_exact_is_negative(s->sum_log_loss))
 		return fail(err, errlen, "stored summary is corrupt: bad sums");
+	return true;
+}
+
+/* A version-1 dense summary (the 0.1.0 working state) converted: its log
+ * loss is the stored sum minus the log of the pending product. */
+static bool
+dense_v1_convert(const SummaryV1 *v, CalibSummary *out, char *err, size_t errlen)
+{
+	int64_t		n = 0,
+				nc = 0;
+	double		ll;
+
+	calib_summary_init(out);
+	for (int j = 0; j < FINE; j++)
+	{
+		const CalibBinAcc *b = &v->bins[j];
+
+		if (b->n < 0 || b->n_correct < 0 || b->n_correct > b->n ||
+			__builtin_add_overflow(n, b->n, &n) || !v1_exact(b->sum_conf, &out->bins[j].sum_conf))
+			return fail(err, errlen, "stored summary is corrupt: bad counts in bin %d", j);
+		out->bins[j].n = b->n;
+		out->bins[j].n_correct = b->n_correct;
+		nc += b->n_correct;
+	}
+	if (n != v->n || nc != v->n_correct)
+		return fail(err, errlen, "stored summary is corrupt: totals do not match its bins");
+	ll = v->sum_log_loss - (log(v->ll_mant) + (double) v->ll_exp * M_LN2);
+	if (!(v->ll_mant > 0.0 && v->ll_mant <= 1.0) || v->ll_exp > 64 ||
+		(double) v->ll_exp < -64.0 * ((double) n + 1.0) ||
+		!v1_exact(v->sum_sq_error, &out->sum_sq_error) || !v1_exact(ll, &out->sum_log_loss))
+		return fail(err, errlen, "stored summary is corrupt: bad sums");
+	out->n = n;
+	out->n_correct = nc;
 	return true;
 }
 
@@ -967,9 +900,20 @@ static bool
 dense_add(const uint8_t *buf, size_t len, CalibSummary *dst, char *err, size_t errlen)
 {
 	const uint8_t *payload = buf + CALIB_SUMMARY_STORED_HDR;
-	CalibSummary copy;
+	static CalibSummary copy;	/* 19 KB: not on the stack of a backend */
 	const CalibSummary *src = (const CalibSummary *) payload;
 
+	if (buf[0] == CALIB_SUMMARY_VERSION_1)
+	{
+		static SummaryV1 v;
+
+		if (len != CALIB_SUMMARY_STORED_HDR + sizeof(SummaryV1))
+			return fail(err, errlen, "stored summary is corrupt: dense form of %zu bytes, expected %zu",
+						len, CALIB_SUMMARY_STORED_HDR + sizeof(SummaryV1));
+		memcpy(&v, payload, sizeof v);
+		return dense_v1_convert(&v, &copy, err, errlen) &&
+			calib_summary_merge(dst, &copy, err, errlen);
+	}
 	if (len != calib_summary_dense_size())
 		return fail(err, errlen, "stored summary is corrupt: dense form of %zu bytes, expected %zu",
 					len, calib_summary_dense_size());
@@ -985,7 +929,7 @@ typedef struct PackedHead
 {
 	int64_t		n,
 				nc;
-	double		sq,
+	CalibExact	sq,
 				ll;
 	uint16_t	nnz;
 } PackedHead;
@@ -993,27 +937,45 @@ typedef struct PackedHead
 #define BITMAP_WORDS ((FINE + 63) / 64)
 
 static bool
-packed_head(const uint8_t *p, size_t avail, PackedHead *h, uint64_t *words,
+packed_head(const uint8_t *p, size_t avail, int version, PackedHead *h, uint64_t *words,
 			const CalibSummary *dst, char *err, size_t errlen)
 {
 	int64_t		total;
 	int			bits = 0;
+	size_t		fixed = version == CALIB_SUMMARY_VERSION_1 ? PACKED_FIXED_V1 : PACKED_FIXED;
+	const uint8_t *bitmap;
+	bool		sums_ok = true;
 
-	if (avail < PACKED_FIXED - CALIB_SUMMARY_STORED_HDR)
+	if (avail < fixed - CALIB_SUMMARY_STORED_HDR)
 		return fail(err, errlen, "stored summary truncated");
 	memcpy(&h->n, p, 8);
 	memcpy(&h->nc, p + 8, 8);
-	memcpy(&h->sq, p + 16, 8);
-	memcpy(&h->ll, p + 24, 8);
-	memcpy(&h->nnz, p + 32, 2);
+	if (version == CALIB_SUMMARY_VERSION_1)
+	{
+		double		sq,
+					ll;
+
+		memcpy(&sq, p + 16, 8);
+		memcpy(&ll, p + 24, 8);
+		memcpy(&h->nnz, p + 32, 2);
+		sums_ok = v1_exact(sq, &h->sq) && v1_exact(ll, &h->ll);
+		bitmap = p + 34;
+	}
+	else
+	{
+		memcpy(&h->sq, p + 16, 16);
+		memcpy(&h->ll, p + 32, 16);
+		memcpy(&h->nnz, p + 48, 2);
+		sums_ok = !calib_exact_is_negative(h->sq) && !calib_exact_is_negative(h->ll);
+		bitmap = p + 50;
+	}
 	/* the bitmap as little-endian 64-bit words, bit j = bin j */
 	memset(words, 0, BITMAP_WORDS * sizeof(uint64_t));
 	for (int i = 0; i < BITMAP_BYTES; i++)
-		words[i / 8] |= (uint64_t) p[34 + i] << (8 * (i % 8));
+		words[i / 8] |= (uint64_t) bitmap[i] << (8 * (i % 8));
 	for (int w = 0; w < BITMAP_WORDS; w++)
 		bits += __builtin_popcountll(words[w]);
-	if (h->n < 0 || h->nc < 0 || h->nc > h->n || h->nnz != bits || h->nnz > FINE ||
-		!isfinite(h->sq) || !isfinite(h->ll) || h->sq < 0 || h->ll < 0)
+	if (h->n < 0 || h->nc < 0 || h->nc > h->n || h->nnz != bits || h->nnz > FINE || !sums_ok)
 		return fail(err, errlen, "stored summary is corrupt: bad header");
 	if (__builtin_add_overflow(dst->n, h->n, &total))
 		return fail(err, errlen, "merged summary would hold more than %" PRId64 " rows",
@@ -1026,17 +988,19 @@ packed_head(const uint8_t *p, size_t avail, PackedHead *h, uint64_t *words,
 static bool
 packed_add(const uint8_t *buf, size_t len, CalibSummary *dst, char *err, size_t errlen)
 {
+	int			version = buf[0];
 	const uint8_t *end = buf + len,
 			   *p = buf + CALIB_SUMMARY_STORED_HDR,
 			   *sums;
-	PackedHead	h = {0, 0, 0, 0, 0};
+	PackedHead	h;
 	uint64_t	words[BITMAP_WORDS];
 	int64_t		seen = 0,
 				seen_c = 0;
 
-	if (!packed_head(p, (size_t) (end - p), &h, words, dst, err, errlen))
+	memset(&h, 0, sizeof h);
+	if (!packed_head(p, (size_t) (end - p), version, &h, words, dst, err, errlen))
 		return false;
-	sums = p + 34 + BITMAP_BYTES;
+	sums = buf + (version == CALIB_SUMMARY_VERSION_1 ? PACKED_FIXED_V1 : PACKED_FIXED);
 	if ((size_t) (end - sums) < (size_t) h.nnz * 8)
 		return fail(err, errlen, "stored summary truncated");
 	p = sums + (size_t) h.nnz * 8;
@@ -1047,29 +1011,36 @@ packed_add(const uint8_t *buf, size_t len, CalibSummary *dst, char *err, size_t 
 		while (bits)
 		{
 			int			j = w * 64 + __builtin_ctzll(bits);
-			CalibBinAcc *b = &dst->bins[j];
-			int64_t		n,
-						nc;
-			double		sum;
+			CalibBinExact one;
 
 			bits &= bits - 1;
-			if (!get_varint(&p, end, &n) || !get_varint(&p, end, &nc) ||
-				n <= 0 || nc > n || n > h.n - seen)
+			if (!get_varint(&p, end, &one.n) || !get_varint(&p, end, &one.n_correct) ||
+				one.n <= 0 || one.n_correct > one.n || one.n > h.n - seen)
 				return fail(err, errlen, "stored summary is corrupt: bad counts in bin %d", j);
-			memcpy(&sum, sums, 8);
-			sums += 8;
-			/* the same bounds every other input path applies (check_bin) */
+			if (version == CALIB_SUMMARY_VERSION_1)
 			{
-				CalibBinAcc one = {n, nc, sum};
+				double		sum;
 
-				if (!check_bin(&one, j, err, errlen))
-					return false;
+				memcpy(&sum, sums, 8);
+				if (!v1_exact(sum, &one.sum_conf))
+					return fail(err, errlen, "stored summary is corrupt: bad sum in bin %d", j);
 			}
-			seen += n;
-			seen_c += nc;
-			b->n += n;
-			b->n_correct += nc;
-			b->sum_conf += sum;
+			else
+			{
+				int64_t		hi;
+
+				memcpy(&one.sum_conf.lo, sums, 8);
+				if (!get_varint(&p, end, &hi))
+					return fail(err, errlen, "stored summary is corrupt: bad sum in bin %d", j);
+				one.sum_conf.hi = (uint64_t) hi;
+			}
+			sums += 8;
+			/* the same bounds every other input path applies */
+			if (!check_bin(&one, j, err, errlen))
+				return false;
+			seen += one.n;
+			seen_c += one.n_correct;
+			(void) calib_bins_exact_merge(&dst->bins[j], &one, 1, 1);
 		}
 	}
 	if (p != end)
@@ -1079,8 +1050,9 @@ packed_add(const uint8_t *buf, size_t len, CalibSummary *dst, char *err, size_t 
 		return fail(err, errlen, "stored summary is corrupt: totals do not match its bins");
 	dst->n += h.n;
 	dst->n_correct += h.nc;
-	dst->sum_sq_error += h.sq;
-	dst->sum_log_loss += h.ll;
+	if (!calib_exact_add_to(&dst->sum_sq_error, h.sq) ||
+		!calib_exact_add_to(&dst->sum_log_loss, h.ll))
+		return fail(err, errlen, "merged summary sums overflow");
 	return true;
 }
 

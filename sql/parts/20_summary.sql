@@ -1,6 +1,7 @@
 -- calib.summary: a stored, mergeable summary of (confidence, correct) pairs
--- (600 fine bins + the exact Brier and log-loss sums).  Aggregate once per
--- day x model x domain, store, merge later.  Core in src/summary.c.
+-- (600 fine bins + the Brier and log-loss sums, every sum exact since format
+-- version 2).  Aggregate once per day x model x domain, store, merge later.
+-- Core in src/summary.c.
 
 CREATE TYPE calib.summary;
 
@@ -23,7 +24,7 @@ CREATE TYPE calib.summary (
     INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = main);
 
 COMMENT ON TYPE calib.summary IS
-'mergeable calibration summary: 600 fine bins of (n, correct, sum of confidence) and the exact Brier and log-loss sums';
+'mergeable calibration summary: 600 fine bins of (n, correct, exact sum of confidence) and the exact Brier and log-loss sums (format version 2; reads version 1)';
 
 -- The binary receive path on a bytea (what calib._summary_send returns).
 CREATE FUNCTION calib._summary_from_wire(bytea) RETURNS calib.summary
@@ -40,26 +41,46 @@ CREATE FUNCTION calib._summary_combine(calib.summary, calib.summary)
 RETURNS calib.summary AS 'MODULE_PATHNAME', 'calib_summary_combine'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- Moving-window inverses: a row (or a summary) that left the frame taken
+-- out again.  Exact sums subtract exactly, so a window's summary is the
+-- same bytes as the summary of its frame computed directly.
+CREATE FUNCTION calib._summary_inv(calib.summary, double precision, boolean)
+RETURNS calib.summary AS 'MODULE_PATHNAME', 'calib_summary_inv'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION calib._summary_uncombine(calib.summary, calib.summary)
+RETURNS calib.summary AS 'MODULE_PATHNAME', 'calib_summary_uncombine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 CREATE FUNCTION calib._summary_final(calib.summary)
 RETURNS calib.summary AS 'MODULE_PATHNAME', 'calib_summary_final'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- The state type is calib.summary itself (not internal), so partial states
 -- travel as values: to parallel workers, and by their text form to engines
--- that ship partial aggregates (Citus).  No inverse (MSFUNC): a moving
--- window re-merges its frame, which keeps window results bit-identical to
--- a plain merge of the same rows.
--- SSPACE: the dense working state is 14 456 bytes (for hash aggregation
+-- that ship partial aggregates (Citus).  MSFUNC/MINVFUNC: in a moving window
+-- (OVER (ORDER BY day ROWS 29 PRECEDING)) each row adds what enters the
+-- frame and subtracts what leaves it, O(1) per row instead of re-merging
+-- the frame, with the same bytes.
+-- SSPACE: the dense working state is 19 256 bytes (for hash aggregation
 -- memory estimates).
 CREATE AGGREGATE calib.summary(confidence double precision, correct boolean) (
-    SFUNC = calib._summary_trans, STYPE = calib.summary, SSPACE = 14456,
+    SFUNC = calib._summary_trans, STYPE = calib.summary, SSPACE = 19256,
     FINALFUNC = calib._summary_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = calib._summary_combine, PARALLEL = SAFE);
+    COMBINEFUNC = calib._summary_combine,
+    MSFUNC = calib._summary_trans, MINVFUNC = calib._summary_inv,
+    MSTYPE = calib.summary, MSSPACE = 19256,
+    MFINALFUNC = calib._summary_final, MFINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE);
 
 CREATE AGGREGATE calib.merge(calib.summary) (
-    SFUNC = calib._summary_combine, STYPE = calib.summary, SSPACE = 14456,
+    SFUNC = calib._summary_combine, STYPE = calib.summary, SSPACE = 19256,
     FINALFUNC = calib._summary_final, FINALFUNC_MODIFY = READ_ONLY,
-    COMBINEFUNC = calib._summary_combine, PARALLEL = SAFE);
+    COMBINEFUNC = calib._summary_combine,
+    MSFUNC = calib._summary_combine, MINVFUNC = calib._summary_uncombine,
+    MSTYPE = calib.summary, MSSPACE = 19256,
+    MFINALFUNC = calib._summary_final, MFINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE);
 
 -- Accessors with the names of the direct aggregates.  Binned metrics take
 -- any bin count that divides 600 (default 10, like the aggregates).

@@ -130,10 +130,10 @@ AS 'MODULE_PATHNAME', 'calib_ece_ci_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION calib._smooth_ece_final(internal) RETURNS double precision
 AS 'MODULE_PATHNAME', 'calib_smooth_ece_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- finals over the equal-width binned state of 10_binned.sql
-CREATE FUNCTION calib._fit_histogram_final(internal) RETURNS calib.map
+-- finals over calib.binned_state (10_binned.sql); NULL without rows
+CREATE FUNCTION calib._fit_histogram_final(calib.binned_state) RETURNS calib.map
 AS 'MODULE_PATHNAME', 'calib_fit_histogram_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION calib._debiased_ece_final(internal) RETURNS double precision
+CREATE FUNCTION calib._debiased_ece_final(calib.binned_state) RETURNS double precision
 AS 'MODULE_PATHNAME', 'calib_debiased_ece_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 -- --------------------------------------------------------------- the fits
@@ -153,13 +153,17 @@ CREATE AGGREGATE calib.fit_isotonic(confidence double precision, correct boolean
     DESERIALFUNC = calib._recal_deserialize, PARALLEL = SAFE);
 
 CREATE AGGREGATE calib.fit_histogram(confidence double precision, correct boolean) (
-    SFUNC = calib._binned_trans, STYPE = internal, FINALFUNC = calib._fit_histogram_final,
-    COMBINEFUNC = calib._binned_combine, SERIALFUNC = calib._binned_serialize,
-    DESERIALFUNC = calib._binned_deserialize, PARALLEL = SAFE);
+    SFUNC = calib._binned_trans, STYPE = calib.binned_state, SSPACE = 352,
+    FINALFUNC = calib._fit_histogram_final, COMBINEFUNC = calib._binned_combine,
+    MSFUNC = calib._binned_trans, MINVFUNC = calib._binned_inv,
+    MSTYPE = calib.binned_state, MSSPACE = 352, MFINALFUNC = calib._fit_histogram_final,
+    PARALLEL = SAFE);
 CREATE AGGREGATE calib.fit_histogram(confidence double precision, correct boolean, bins integer) (
-    SFUNC = calib._binned_trans, STYPE = internal, FINALFUNC = calib._fit_histogram_final,
-    COMBINEFUNC = calib._binned_combine, SERIALFUNC = calib._binned_serialize,
-    DESERIALFUNC = calib._binned_deserialize, PARALLEL = SAFE);
+    SFUNC = calib._binned_trans, STYPE = calib.binned_state, SSPACE = 352,
+    FINALFUNC = calib._fit_histogram_final, COMBINEFUNC = calib._binned_combine,
+    MSFUNC = calib._binned_trans, MINVFUNC = calib._binned_inv,
+    MSTYPE = calib.binned_state, MSSPACE = 352, MFINALFUNC = calib._fit_histogram_final,
+    PARALLEL = SAFE);
 
 -- --------------------------------------------------- selective prediction
 CREATE AGGREGATE calib.risk_coverage(confidence double precision, correct boolean) (
@@ -203,13 +207,17 @@ CREATE AGGREGATE calib.ece_ci(confidence double precision, correct boolean, bins
 
 -- Kumar, Liang & Ma (2019) debiased L2 calibration error over equal-width bins.
 CREATE AGGREGATE calib.debiased_ece(confidence double precision, correct boolean) (
-    SFUNC = calib._binned_trans, STYPE = internal, FINALFUNC = calib._debiased_ece_final,
-    COMBINEFUNC = calib._binned_combine, SERIALFUNC = calib._binned_serialize,
-    DESERIALFUNC = calib._binned_deserialize, PARALLEL = SAFE);
+    SFUNC = calib._binned_trans, STYPE = calib.binned_state, SSPACE = 352,
+    FINALFUNC = calib._debiased_ece_final, COMBINEFUNC = calib._binned_combine,
+    MSFUNC = calib._binned_trans, MINVFUNC = calib._binned_inv,
+    MSTYPE = calib.binned_state, MSSPACE = 352, MFINALFUNC = calib._debiased_ece_final,
+    PARALLEL = SAFE);
 CREATE AGGREGATE calib.debiased_ece(confidence double precision, correct boolean, bins integer) (
-    SFUNC = calib._binned_trans, STYPE = internal, FINALFUNC = calib._debiased_ece_final,
-    COMBINEFUNC = calib._binned_combine, SERIALFUNC = calib._binned_serialize,
-    DESERIALFUNC = calib._binned_deserialize, PARALLEL = SAFE);
+    SFUNC = calib._binned_trans, STYPE = calib.binned_state, SSPACE = 352,
+    FINALFUNC = calib._debiased_ece_final, COMBINEFUNC = calib._binned_combine,
+    MSFUNC = calib._binned_trans, MINVFUNC = calib._binned_inv,
+    MSTYPE = calib.binned_state, MSSPACE = 352, MFINALFUNC = calib._debiased_ece_final,
+    PARALLEL = SAFE);
 
 -- Blasiok & Nakkiran (2023) smooth ECE, as relplot.metrics.smECE computes it.
 CREATE AGGREGATE calib.smooth_ece(confidence double precision, correct boolean) (

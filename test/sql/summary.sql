@@ -167,7 +167,8 @@ SELECT count(*) AS summaries,
        count(*) FILTER (WHERE calib._summary_send(s::text::calib.summary) = calib._summary_send(s)) AS same_bytes_after_text,
        count(*) FILTER (WHERE calib._summary_from_wire(calib._summary_send(s))::text = s::text) AS binary_round_trips
 FROM (SELECT s FROM daily UNION ALL SELECT s FROM splits) x;
--- shortest round-trip doubles: 3 x 0.5 prints 1.5; .1^2 + .2^2 in doubles needs 16 digits
+-- exact sums in hexadecimal units of 2^-64: 3 x 0.5 is 1.8 (1.5); the Brier sum
+-- 0.75 is 0.c; .1^2 + .2^2 = 0.05 (0.0ccc...) less the bits below 2^-64 of each term
 SELECT regexp_replace(calib.summary(c, false)::text, 'll=[^ ]+', 'll=*') FROM (VALUES (0.5::float8), (0.5), (0.5)) t(c);
 SELECT split_part(calib.summary(c, false)::text, ' ', 5) AS sq FROM (VALUES (0.1::float8), (0.2::float8)) t(c);
 
@@ -226,7 +227,8 @@ SELECT 'v1'::calib.summary;
 SELECT 'v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453'::calib.summary;          -- truncated
 SELECT 'v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453 | 299:1:0'::calib.summary; -- truncated bin
 SELECT 'v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453 | 299:1:0:0.5 x'::calib.summary;  -- trailing text
-SELECT 'v2 fine=600 n=0 correct=0 sq=0 ll=0 |'::calib.summary;                          -- version
+SELECT 'v3 fine=600 n=0 correct=0 sq=0 ll=0 |'::calib.summary;                          -- version
+SELECT 'v2 fine=600 n=0 correct=0 sq=0 ll=0 |'::calib.summary;                          -- v2 sums are exact hex
 SELECT 'v1 fine=100 n=0 correct=0 sq=0 ll=0 |'::calib.summary;                          -- resolution
 SELECT 'v1 fine=600 n=-1 correct=0 sq=0 ll=0 |'::calib.summary;                         -- negative count
 SELECT 'v1 fine=600 n=2 correct=0 sq=0.25 ll=0.6931471805599453 | 299:1:0:0.5'::calib.summary;   -- totals
@@ -247,11 +249,11 @@ SELECT 'v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 0:92233720368547
 SELECT calib._summary_from_wire('\x01'::bytea);
 SELECT calib._summary_from_wire(calib._summary_send(s) || '\x00'::bytea) FROM daily ORDER BY day, domain LIMIT 1;
 SELECT calib._summary_from_wire(substr(calib._summary_send(s), 1, 60)) FROM daily ORDER BY day, domain LIMIT 1;
-SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 0, 2)) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 0, 3)) FROM daily ORDER BY day, domain LIMIT 1;
 SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 2, 100)) FROM daily ORDER BY day, domain LIMIT 1;
-SELECT calib._summary_from_wire(set_byte(set_byte(calib._summary_send(s), 35, 255), 36, 255)) FROM daily ORDER BY day, domain LIMIT 1;
-SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 39, 255)) FROM daily ORDER BY day, domain LIMIT 1;     -- first bin's count negative
+SELECT calib._summary_from_wire(set_byte(set_byte(calib._summary_send(s), 51, 255), 52, 255)) FROM daily ORDER BY day, domain LIMIT 1;
+SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 55, 255)) FROM daily ORDER BY day, domain LIMIT 1;     -- first bin's count negative
 SELECT calib._summary_from_wire(set_byte(calib._summary_send(s), 3, 1)) FROM daily ORDER BY day, domain LIMIT 1;       -- n no longer the bins' total
-SELECT calib._summary_from_wire(overlay(calib._summary_send(s) placing '\x7ff8000000000000'::bytea from 20)) FROM daily ORDER BY day, domain LIMIT 1; -- NaN sq
+SELECT calib._summary_from_wire(overlay(calib._summary_send(s) placing '\xff'::bytea from 20)) FROM daily ORDER BY day, domain LIMIT 1; -- negative sq
 -- after all that the server is still here
 SELECT 'alive' AS server;

@@ -42,20 +42,11 @@ same_double(double a, double b)
 	return memcmp(&a, &b, sizeof a) == 0;
 }
 
-/* Equal content: counts and every double to the bit (pending log-loss
- * product compared through its settled value). */
+/* Equal content: every byte (all sums are exact integers, no padding). */
 static bool
 same_summary(const CalibSummary *a, const CalibSummary *b)
 {
-	if (a->n != b->n || a->n_correct != b->n_correct ||
-		!same_double(a->sum_sq_error, b->sum_sq_error) ||
-		!same_double(calib_summary_log_loss(a), calib_summary_log_loss(b)))
-		return false;
-	for (int j = 0; j < FINE; j++)
-		if (a->bins[j].n != b->bins[j].n || a->bins[j].n_correct != b->bins[j].n_correct ||
-			!same_double(a->bins[j].sum_conf, b->bins[j].sum_conf))
-			return false;
-	return true;
+	return memcmp(a, b, sizeof *a) == 0;
 }
 
 static void
@@ -117,7 +108,7 @@ test_hand(void)
 	CHECK(s.n == 4 && s.n_correct == 2);
 	CHECK(s.bins[119].n == 1 && s.bins[299].n == 1 && s.bins[479].n == 1 && s.bins[599].n == 1);
 	CHECK(s.bins[299].n_correct == 1 && s.bins[599].n_correct == 0);
-	CHECK_NEAR(s.sum_sq_error, 0.04 + 0.25 + 0.04 + 1.0, 1e-15);
+	CHECK_NEAR(calib_summary_sq_error(&s), 0.04 + 0.25 + 0.04 + 1.0, 1e-15);
 	/* -ln .8 - ln .5 - ln .8 - ln(2^-52): 1.0 wrong is clipped to 1 - 2^-52 */
 	CHECK_NEAR(calib_summary_log_loss(&s), -2 * log(0.8) - log(0.5) + 52 * log(2.0), 1e-13);
 	CHECK_NEAR(calib_summary_mean_confidence(&s), 2.5 / 4, 1e-15);
@@ -160,22 +151,30 @@ test_rebin_and_sums(void)
 		sq += calib_sq_error(c[i], y[i]);
 	}
 	CHECK_NEAR(calib_summary_log_loss(&s), ll, 1e-12 * ll);
-	CHECK(same_double(s.sum_sq_error, sq));
+	CHECK_NEAR(calib_summary_sq_error(&s), sq, 1e-12 * sq);
 	for (int B = 1; B <= FINE; B++)
 	{
 		CalibBinAcc direct[FINE],
-					folded[FINE];
+					folded[FINE],
+					exact_direct[FINE];
+		CalibBinExact ex[FINE];
 		bool		exact = true;
 
 		if (FINE % B != 0)
 			continue;
 		memset(direct, 0, sizeof direct);
+		memset(ex, 0, sizeof ex);
 		for (int i = 0; i < ROWS; i++)
+		{
 			calib_bins_add(direct, B, c[i], y[i]);
+			calib_bin_exact_add(&ex[calib_bin_index(c[i], B)], c[i], y[i]);
+		}
 		calib_summary_rebin(&s, B, folded);
+		calib_bins_exact_to_acc(ex, B, exact_direct);
 		for (int k = 0; k < B; k++)
 			exact = exact && direct[k].n == folded[k].n && direct[k].n_correct == folded[k].n_correct &&
-				fabs(direct[k].sum_conf - folded[k].sum_conf) <= 1e-12 * (1 + direct[k].sum_conf);
+				fabs(direct[k].sum_conf - folded[k].sum_conf) <= 1e-12 * (1 + direct[k].sum_conf) &&
+				same_double(exact_direct[k].sum_conf, folded[k].sum_conf);
 		CHECK(exact);
 	}
 }
@@ -211,15 +210,18 @@ test_text_round_trip(void)
 			free(padded);
 		}
 	}
-	/* shortest exact doubles: 0.1 alone prints as 0.1 */
+	/* exact sums in hexadecimal: 0.1 = 0x1.999999999999ap-4, so its
+	 * 2^-64 units are 0x1999999999999a00; (1 - 0.1)^2 rounds to
+	 * 0x1.9eb851eb851ecp-1 = 0.cf5c28f5c28f6000 */
 	{
 		CalibSummary s;
 
 		calib_summary_init(&s);
 		calib_summary_add(&s, 0.1, true);
 		calib_summary_to_text(&s, t1, cap);
-		CHECK(strstr(t1, " 59:1:1:0.1") != NULL);
-		CHECK(strncmp(t1, "v1 fine=600 n=1 correct=1 sq=0.81 ll=", 37) == 0);
+		CHECK(strstr(t1, " | 59:1:1:0.1999999999999a00") != NULL);
+		/* -log(0.1) = 2.302585...: 0x24d763776aaa2a000 units */
+		CHECK(strncmp(t1, "v2 fine=600 n=1 correct=1 sq=0.cf5c28f5c28f6000 ll=2.4d763776aaa2a000 |", 71) == 0);
 	}
 	free(t1);
 	free(t2);
@@ -283,6 +285,17 @@ static const char *bad_texts[] = {
 	"v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453 | 299:1:0:0.50000000000000000000000000000000000000000000000001",
 	"v1\tfine=600 n=0 correct=0 sq=0 ll=0 |",
 	"V1 fine=600 n=0 correct=0 sq=0 ll=0 |",
+	/* version 2: exact sums only, in their one canonical form */
+	"v2 fine=600 n=0 correct=0 sq=0 ll=0 |",
+	"v3 fine=600 n=0 correct=0 sq=0.0000000000000000 ll=0.0000000000000000 |",
+	"v2 fine=600 n=0 correct=0 sq=-0.0000000000000000 ll=0.0000000000000000 |",
+	"v2 fine=600 n=0 correct=0 sq=0.0000000000000001 ll=0.0000000000000000 |",
+	"v2 fine=600 n=1 correct=0 sq=0.4000000000000000 ll=0.B17217F7D1CF7800 | 299:1:0:0.8000000000000000",
+	"v2 fine=600 n=1 correct=0 sq=0.4000000000000000 ll=0.b17217f7d1cf79 | 299:1:0:0.8000000000000000",
+	"v2 fine=600 n=1 correct=0 sq=0.4000000000000000 ll=0.b17217f7d1cf7900 | 299:1:0:0.5",
+	"v2 fine=600 n=1 correct=0 sq=0.4000000000000000 ll=0.b17217f7d1cf7900 | 299:1:0:00.8000000000000000",
+	"v2 fine=600 n=1 correct=0 sq=0.4000000000000000 ll=0.b17217f7d1cf7900 | 299:1:0:0.8100000000000000",
+	"v2 fine=600 n=1 correct=0 sq=0.4000000000000000 ll=0.b17217f7d1cf7900 | 299:1:0:1.0000000000000000",
 	/* a huge count must not widen the margin to admit negative sums (fuzz) */
 	"v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 1:9223372036854775807:0:-.5",
 	"v1 fine=600 n=9223372036854775807 correct=0 sq=0 ll=0 | 1:9223372036854775807:0:1",
@@ -304,6 +317,13 @@ test_bad_texts(void)
 	}
 	/* the valid neighbours of those cases are accepted */
 	CHECK(calib_summary_from_text("v1 fine=600 n=0 correct=0 sq=0 ll=0 |", 37, &s, err, sizeof err));
+	{
+		/* -log(0.5) = 0x1.62e42fefa39efp-1 -> 0.b17217f7d1cf7800 */
+		const char *ok = "v2 fine=600 n=1 correct=0 sq=0.4000000000000000 ll=0.b17217f7d1cf7800 | 299:1:0:0.8000000000000000";
+
+		CHECK(calib_summary_from_text(ok, strlen(ok), &s, err, sizeof err));
+		CHECK(s.bins[299].n == 1 && s.n == 1 && calib_summary_sq_error(&s) == 0.25);
+	}
 	{
 		const char *ok = "v1 fine=600 n=1 correct=0 sq=0.25 ll=0.6931471805599453 | 299:1:0:0.5";
 
@@ -441,13 +461,13 @@ test_margin_round_trip(void)
 
 	calib_summary_init(&s);
 	calib_summary_add(&s, 0.5, false);
-	s.bins[299].sum_conf = 0.5 + 1e-11;	/* above the edge 0.5, within the margin */
+	s.bins[299].sum_conf = calib_exact_from_double(0.5 + 1e-11);	/* above the edge 0.5, within the margin */
 	CHECK(calib_summary_check(&s, err, sizeof err));
 	len = calib_summary_pack(&s, buf, calib_summary_packed_bound());
 	calib_summary_init(&back);
 	CHECK(calib_summary_stored_add(buf, len, &back, err, sizeof err));
 	CHECK(same_summary(&s, &back));
-	s.bins[299].sum_conf = 0.5 + 1e-6;	/* beyond the margin */
+	s.bins[299].sum_conf = calib_exact_from_double(0.5 + 1e-6);	/* beyond the margin */
 	CHECK(!calib_summary_check(&s, err, sizeof err));
 	free(buf);
 }
@@ -464,13 +484,13 @@ test_check_and_overflow(void)
 	t.bins[10].n = -1;
 	CHECK(!calib_summary_check(&t, err, sizeof err));
 	t = s;
-	t.bins[599].sum_conf = NAN;
+	t.bins[599].sum_conf = calib_exact_negate(t.bins[599].sum_conf);
 	CHECK(!calib_summary_check(&t, err, sizeof err));
 	t = s;
 	t.n++;
 	CHECK(!calib_summary_check(&t, err, sizeof err));
 	t = s;
-	t.sum_sq_error = -1e-300;
+	t.sum_sq_error = calib_exact_negate((CalibExact) {1, 0});	/* -2^-64 */
 	CHECK(!calib_summary_check(&t, err, sizeof err));
 
 	/* merge refuses to overflow the row count */
@@ -479,7 +499,8 @@ test_check_and_overflow(void)
 	t = s;
 	CHECK(!calib_summary_merge(&s, &t, err, sizeof err));
 	CHECK(strstr(err, "more than") != NULL);
-	/* merging is order-independent for the counts */
+	/* merging is order-independent to the byte, and a merged part
+	 * subtracts out exactly */
 	{
 		CalibSummary a,
 					b,
@@ -496,11 +517,16 @@ test_check_and_overflow(void)
 		a_cb = c;
 		CHECK(calib_summary_merge(&a_cb, &b, err, sizeof err));
 		CHECK(calib_summary_merge(&a_cb, &a, err, sizeof err));
-		CHECK(ab_c.n == a_cb.n && ab_c.n_correct == a_cb.n_correct);
-		for (int j = 0; j < FINE; j++)
-			CHECK(ab_c.bins[j].n == a_cb.bins[j].n && ab_c.bins[j].n_correct == a_cb.bins[j].n_correct &&
-				  fabs(ab_c.bins[j].sum_conf - a_cb.bins[j].sum_conf) <= 1e-13 * (1 + ab_c.bins[j].sum_conf));
-		CHECK_NEAR(calib_summary_log_loss(&ab_c), calib_summary_log_loss(&a_cb), 1e-12);
+		CHECK(same_summary(&ab_c, &a_cb));
+		{
+			CalibSummary ac = a;
+
+			CHECK(calib_summary_merge(&ac, &c, err, sizeof err));
+			CHECK(calib_summary_unmerge(&ab_c, &b, err, sizeof err));
+			CHECK(same_summary(&ab_c, &ac));
+			/* taking out more than is there fails */
+			CHECK(!calib_summary_unmerge(&a, &c, err, sizeof err));
+		}
 	}
 }
 
@@ -548,6 +574,236 @@ test_auroc(void)
 	}
 }
 
+
+/*
+ * Version 1 (calib 0.1.0) values of the same rows, written here by hand
+ * from the 0.1.0 layouts (double sums added in row order), in all four
+ * encodings: each must decode into a version-2 summary with the same
+ * counts and sums and metrics equal to ~1e-12.
+ */
+typedef struct V1Sums
+{
+	int64_t		n,
+				nc;
+	double		sq,
+				ll;
+	CalibBinAcc bins[FINE];
+} V1Sums;
+
+static size_t
+v1_text(const V1Sums *v, char *buf, size_t cap)
+{
+	size_t		pos = (size_t) snprintf(buf, cap, "v1 fine=600 n=%lld correct=%lld sq=%.17g ll=%.17g |",
+										(long long) v->n, (long long) v->nc, v->sq, v->ll);
+
+	for (int j = 0; j < FINE; j++)
+		if (v->bins[j].n)
+			pos += (size_t) snprintf(buf + pos, cap - pos, " %d:%lld:%lld:%.17g", j,
+									 (long long) v->bins[j].n, (long long) v->bins[j].n_correct,
+									 v->bins[j].sum_conf);
+	return pos;
+}
+
+static uint8_t *
+be(uint8_t *p, uint64_t x, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--)
+		*p++ = (uint8_t) (x >> (8 * i));
+	return p;
+}
+
+static uint64_t
+dbits(double d)
+{
+	uint64_t	u;
+
+	memcpy(&u, &d, 8);
+	return u;
+}
+
+static int
+v1_nnz(const V1Sums *v)
+{
+	int			nnz = 0;
+
+	for (int j = 0; j < FINE; j++)
+		nnz += v->bins[j].n != 0;
+	return nnz;
+}
+
+static size_t
+v1_wire(const V1Sums *v, uint8_t *buf)
+{
+	uint8_t    *p = buf;
+
+	p = be(p, 1, 1);
+	p = be(p, FINE, 2);
+	p = be(p, (uint64_t) v->n, 8);
+	p = be(p, (uint64_t) v->nc, 8);
+	p = be(p, dbits(v->sq), 8);
+	p = be(p, dbits(v->ll), 8);
+	p = be(p, (uint64_t) v1_nnz(v), 2);
+	for (int j = 0; j < FINE; j++)
+		if (v->bins[j].n)
+		{
+			p = be(p, (uint64_t) j, 2);
+			p = be(p, (uint64_t) v->bins[j].n, 8);
+			p = be(p, (uint64_t) v->bins[j].n_correct, 8);
+			p = be(p, dbits(v->bins[j].sum_conf), 8);
+		}
+	return (size_t) (p - buf);
+}
+
+static uint8_t *
+leb(uint8_t *p, uint64_t x)
+{
+	while (x >= 0x80)
+	{
+		*p++ = (uint8_t) (x | 0x80);
+		x >>= 7;
+	}
+	*p++ = (uint8_t) x;
+	return p;
+}
+
+static size_t
+v1_packed(const V1Sums *v, uint8_t *buf)
+{
+	uint16_t	fine = FINE,
+				nnz = (uint16_t) v1_nnz(v);
+	uint8_t    *p = buf + 4,
+			   *bitmap,
+			   *sums;
+
+	buf[0] = 1;
+	buf[1] = 'P';
+	memcpy(buf + 2, &fine, 2);
+	memcpy(p, &v->n, 8);
+	memcpy(p + 8, &v->nc, 8);
+	memcpy(p + 16, &v->sq, 8);
+	memcpy(p + 24, &v->ll, 8);
+	memcpy(p + 32, &nnz, 2);
+	bitmap = p + 34;
+	memset(bitmap, 0, 75);
+	sums = bitmap + 75;
+	p = sums + 8 * nnz;
+	for (int j = 0; j < FINE; j++)
+		if (v->bins[j].n)
+		{
+			bitmap[j / 8] |= (uint8_t) (1 << (j % 8));
+			memcpy(sums, &v->bins[j].sum_conf, 8);
+			sums += 8;
+			p = leb(p, (uint64_t) v->bins[j].n);
+			p = leb(p, (uint64_t) v->bins[j].n_correct);
+		}
+	return (size_t) (p - buf);
+}
+
+/* The 0.1.0 dense working state: the log loss partly as a pending product
+ * ll_mant 2^ll_exp (here 0.5 2^-3, i.e. 4 ln 2 of the total). */
+static size_t
+v1_dense(const V1Sums *v, uint8_t *buf)
+{
+	struct
+	{
+		int64_t		n,
+					nc;
+		double		sq,
+					ll,
+					mant;
+		int64_t		exp;
+		CalibBinAcc bins[FINE];
+	}			d;
+	uint16_t	fine = FINE;
+
+	d.n = v->n;
+	d.nc = v->nc;
+	d.sq = v->sq;
+	d.ll = v->ll - 4 * log(2.0);
+	d.mant = 0.5;
+	d.exp = -3;
+	memcpy(d.bins, v->bins, sizeof d.bins);
+	buf[0] = 1;
+	buf[1] = 'D';
+	memcpy(buf + 2, &fine, 2);
+	memcpy(buf + 4, &d, sizeof d);
+	return 4 + sizeof d;
+}
+
+static void
+check_like_v1(const CalibSummary *got, const CalibSummary *want)
+{
+	CalibBinAcc a[10],
+				b[10];
+	CalibBinnedError ea,
+				eb;
+
+	CHECK(got->n == want->n && got->n_correct == want->n_correct);
+	for (int j = 0; j < FINE; j++)
+		CHECK(got->bins[j].n == want->bins[j].n && got->bins[j].n_correct == want->bins[j].n_correct);
+	CHECK_NEAR(calib_summary_sq_error(got), calib_summary_sq_error(want), 1e-12 * (1 + want->n));
+	CHECK_NEAR(calib_summary_log_loss(got), calib_summary_log_loss(want), 1e-12 * (1 + want->n));
+	calib_summary_rebin(got, 10, a);
+	calib_summary_rebin(want, 10, b);
+	calib_binned_error(a, 10, &ea);
+	calib_binned_error(b, 10, &eb);
+	CHECK_NEAR(ea.ece, eb.ece, 1e-12);
+	if (want->n > 0)
+		CHECK_NEAR(calib_summary_mean_confidence(got), calib_summary_mean_confidence(want), 1e-12);
+}
+
+static void
+test_version1(void)
+{
+	static V1Sums v;
+	static char text[FINE * 80 + 200];
+	static uint8_t buf[FINE * 40 + 20000];
+	CalibSummary want,
+				got;
+
+	for (int r = 0; r < 8; r++)
+	{
+		int			rows = r * r * 113;
+		size_t		len;
+
+		memset(&v, 0, sizeof v);
+		calib_summary_init(&want);
+		for (int i = 0; i < rows; i++)
+		{
+			double		c = some_confidence(i + r);
+			bool		y = rng_unit() < c;
+
+			calib_summary_add(&want, c, y);
+			calib_bin_acc_add(&v.bins[calib_bin_index(c, FINE)], c, y);
+			v.n++;
+			v.nc += y;
+			v.sq += calib_sq_error(c, y);
+			v.ll += calib_log_loss(c, y);
+		}
+		len = v1_text(&v, text, sizeof text);
+		CHECK(calib_summary_from_text(text, len, &got, err, sizeof err));
+		check_like_v1(&got, &want);
+		len = v1_wire(&v, buf);
+		CHECK(calib_summary_from_wire(buf, len, &got, err, sizeof err));
+		check_like_v1(&got, &want);
+		len = v1_packed(&v, buf);
+		CHECK(calib_summary_stored_form(buf, len) == CALIB_SUMMARY_PACKED);
+		calib_summary_init(&got);
+		CHECK(calib_summary_stored_add(buf, len, &got, err, sizeof err));
+		check_like_v1(&got, &want);
+		/* a v1 value merged into a v2 one: counts add up */
+		CHECK(calib_summary_stored_add(buf, len, &got, err, sizeof err));
+		CHECK(got.n == 2 * want.n);
+		len = v1_dense(&v, buf);
+		CHECK(calib_summary_stored_form(buf, len) == CALIB_SUMMARY_DENSE);
+		calib_summary_init(&got);
+		CHECK(calib_summary_stored_add(buf, len, &got, err, sizeof err));
+		check_like_v1(&got, &want);
+		/* truncated v1 forms fail */
+		CHECK(!calib_summary_stored_add(buf, len - 1, &got, err, sizeof err));
+	}
+}
+
 int
 main(void)
 {
@@ -562,5 +818,6 @@ main(void)
 	test_margin_round_trip();
 	test_check_and_overflow();
 	test_auroc();
+	test_version1();
 	return unit_report("test_summary");
 }
