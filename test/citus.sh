@@ -17,6 +17,10 @@
 
 CITUS_VERSION=${CITUS_VERSION:-13.2.2}
 CALIB_CITUS_CACHE=${CALIB_CITUS_CACHE:-/var/cache/calib-citus}
+# not root: a cache of one's own
+if ! mkdir -p "$CALIB_CITUS_CACHE" 2>/dev/null || [ ! -w "$CALIB_CITUS_CACHE" ]; then
+	CALIB_CITUS_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/calib-citus
+fi
 CITUS_PACKAGES=(libzstd-dev liblz4-dev libkrb5-dev libssl-dev libselinux1-dev
 	libxslt1-dev libpam0g-dev libreadline-dev)
 
@@ -97,30 +101,29 @@ $conf"
 CITUS_COPY_BYTES='
 import struct, sys
 d = sys.stdin.buffer.read()
-p = 11 + 4
-p += 4 + struct.unpack(">i", d[p:p + 4])[0]
-total = rows = 0
-while True:
-    (nf,) = struct.unpack(">h", d[p:p + 2]); p += 2
-    if nf == -1:
-        break
-    rows += 1
-    for _ in range(nf):
-        (n,) = struct.unpack(">i", d[p:p + 4]); p += 4
-        if n > 0:
-            total += n; p += n
+p = total = rows = 0
+while p < len(d):                       # one COPY stream per task
+    p += 11 + 4
+    p += 4 + struct.unpack(">i", d[p:p + 4])[0]
+    while True:
+        (nf,) = struct.unpack(">h", d[p:p + 2]); p += 2
+        if nf == -1:
+            break
+        rows += 1
+        for _ in range(nf):
+            (n,) = struct.unpack(">i", d[p:p + 4]); p += 4
+            if n > 0:
+                total += n; p += n
 print(total, rows)
 '
 citus_shipped() {
-	local p=$1 sql=$2 plan bytes=0 rows=0 query port b r
+	local p=$1 sql=$2 plan
 	plan=$(calib_psql "${p}_coord" -At -c "SET citus.explain_all_tasks = on" \
 		-c "EXPLAIN (VERBOSE, COSTS OFF) $sql") || return 1
+	awk '/ Query: /{ sub(/^.* Query: /, ""); q = $0 }
+	     / Node: host=/{ match($0, /port=[0-9]+/); print q; print substr($0, RSTART + 5, RLENGTH - 5) }' <<<"$plan" |
 	while IFS= read -r query && IFS= read -r port; do
-		read -r b r < <(psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
-			-c "COPY ($query) TO STDOUT (FORMAT binary)" | python3 -c "$CITUS_COPY_BYTES") || return 1
-		bytes=$((bytes + b))
-		rows=$((rows + r))
-	done < <(awk '/ Query: /{ sub(/^.* Query: /, ""); q = $0 }
-	              / Node: host=/{ match($0, /port=[0-9]+/); print q; print substr($0, RSTART + 5, RLENGTH - 5) }' <<<"$plan")
-	echo "$bytes $rows"
+		psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+			-c "COPY ($query) TO STDOUT (FORMAT binary)" || exit 1
+	done | python3 -c "$CITUS_COPY_BYTES"
 }
