@@ -79,8 +79,8 @@ for i in 0 1 2; do
 	read -r bytes nrows < <(citus_shipped cb "$sql")
 	same=$(calib_psql cb_coord -At -c "SELECT (SELECT array_agg(e ORDER BY d) FROM ($sql) t(d, e)) =
 		(SELECT array_agg(e ORDER BY d) FROM (${sqls[1]}) t(d, e))")
-	note="$(printf "Citus, %s rows, by domain: %s; shipped %.1f MB in %s rows; = pushdown result: %s" \
-		"$n" "$how" "$(awk -v b="$bytes" 'BEGIN { print b / 1048576 }')" "$nrows" "$same")"
+	size=$(awk -v b="$bytes" 'BEGIN { if (b >= 1048576) printf "%.1f MB", b / 1048576; else printf "%.1f kB", b / 1024 }')
+	note="Citus, $n rows, by domain: $how; shipped $size in $nrows rows; = pushdown result: $same"
 	echo "citus bench: ${names[$i]}: $note"
 	r=$(calib_psql cb_coord -At -v ON_ERROR_STOP=1 <<SQL
 SELECT bench.measure('citus', \$n\$${names[$i]}\$n\$, \$q\$$sql\$q\$, \$q\$$floor\$q\$, NULL, $runs, \$t\$$note\$t\$);
