@@ -200,6 +200,10 @@ state_for_update(FunctionCallInfo fcinfo)
 		site = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(CalibAggSite));
 		calib_agg_site_init(fcinfo, site);
 		fcinfo->flinfo->fn_extra = site;
+		/* a caller that looks the function up again for every row (Citus's
+		 * worker_partial_agg does) still updates its state in place */
+		if (site->in_agg && !PG_ARGISNULL(0) && is_dense(PG_GETARG_DATUM(0)))
+			return (DenseVar *) DatumGetPointer(PG_GETARG_DATUM(0));
 	}
 	d = dense_new(site->in_agg ? calib_agg_site_new_ctx(site) : CurrentMemoryContext);
 	if (!PG_ARGISNULL(0))

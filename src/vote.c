@@ -5,6 +5,7 @@
 #include "vote.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "scores.h"
@@ -42,108 +43,142 @@ calib_vote_hash(const char *s, size_t len)
 	return (uint32_t) h;
 }
 
-/* The small form is what keeps a hash aggregate's states small: keep it at
- * 128 bytes (a palloc chunk of 128 plus its header). */
-typedef char calib_vote_size_check[sizeof(CalibVote) <= 128 ? 1 : -1];
+/* The small form is what keeps a hash aggregate's states small: keep it
+ * within one 128-byte allocator size class with the varlena copy. */
+typedef char calib_vote_size_check[sizeof(CalibVote) <= 112 ? 1 : -1];
 
-/* ------------------------------------------------------------- memory */
+/* ------------------------------------------------------------- layout */
 
-static void *
-mem_alloc(CalibVote *v, size_t n)
+/* A weighted group starts as a table with room for a prompt's handful of
+ * samples: 6 answers, 64 bytes. */
+#define TABLE_FIRST_ENTRIES 6
+#define TABLE_FIRST_BYTES 64
+
+static inline bool
+is_table(const CalibVote *v)
 {
-	return v->mem->grow(v->mem_arg, NULL, 0, n);
+	return (v->flags & CALIB_VOTE_TABLE) != 0;
 }
 
-static void *
-mem_regrow(CalibVote *v, void *p, size_t old, size_t n)
+static inline size_t
+table_block_size(uint64_t cap_entries, uint64_t nslots, uint64_t cap_bytes, bool weighted)
 {
-	return v->mem->grow(v->mem_arg, p, old, n);
+	uint64_t	size = sizeof(CalibVote) + cap_entries * sizeof(CalibVoteEntry) +
+		(weighted ? cap_entries * sizeof(CalibExact) : 0) + nslots * sizeof(uint32_t) + cap_bytes;
+
+	/* keep blocks 8-aligned in length (copies stay aligned) */
+	size = (size + 7) & ~(uint64_t) 7;
+	return size > CALIB_VOTE_MAX_BLOCK ? 0 : (size_t) size;
 }
 
+static inline CalibVoteEntry *
+t_entries(const CalibVote *v)
+{
+	return (CalibVoteEntry *) ((char *) v + sizeof(CalibVote));
+}
+
+static inline CalibExact *
+t_wsum(const CalibVote *v)
+{
+	return (CalibExact *) (t_entries(v) + v->u.t.cap_entries);
+}
+
+static inline uint32_t *
+t_slots(const CalibVote *v)
+{
+	return (uint32_t *) ((char *) t_wsum(v) +
+						 (calib_vote_weighted(v) ? (size_t) v->u.t.cap_entries * sizeof(CalibExact) : 0));
+}
+
+static inline char *
+t_bytes(const CalibVote *v)
+{
+	return (char *) (t_slots(v) + v->u.t.nslots);
+}
+
+size_t
+calib_vote_size(const CalibVote *v)
+{
+	if (!is_table(v))
+		return sizeof(CalibVote);
+	return table_block_size(v->u.t.cap_entries, v->u.t.nslots, v->u.t.cap_bytes,
+							calib_vote_weighted(v));
+}
+
+static CalibVote *
+alloc_block(const CalibVoteMem *m, size_t size)
+{
+	CalibVote  *v = m->alloc(m->arg, size);
+
+	/* the owner's first 4 bytes stay as the allocator wrote them */
+	memset((char *) v + sizeof(v->vl_len_), 0, size - sizeof(v->vl_len_));
+	return v;
+}
+
+CalibVote *
+calib_vote_new(const CalibVoteMem *m, bool weighted)
+{
+	CalibVote  *v;
+
+	if (!weighted)
+		return alloc_block(m, sizeof(CalibVote));
+	v = alloc_block(m, table_block_size(TABLE_FIRST_ENTRIES, 0, TABLE_FIRST_BYTES, true));
+	v->flags = CALIB_VOTE_WEIGHTED | CALIB_VOTE_TABLE;
+	v->u.t.cap_entries = TABLE_FIRST_ENTRIES;
+	v->u.t.cap_bytes = TABLE_FIRST_BYTES;
+	return v;
+}
+
+/* Place slot index i of entry e (the index has room). */
 static void
-mem_release(CalibVote *v, void *p)
+fill_slots(CalibVote *v)
 {
-	if (p)
-		v->mem->release(v->mem_arg, p);
+	uint32_t   *slots = t_slots(v),
+				mask = v->u.t.nslots - 1;
+	const CalibVoteEntry *ents = t_entries(v);
+
+	memset(slots, 0, (size_t) v->u.t.nslots * sizeof(uint32_t));
+	for (uint32_t e = 0; e < v->u.t.nentries; e++)
+	{
+		uint32_t	i = ents[e].hash & mask;
+
+		while (slots[i] != 0)
+			i = (i + 1) & mask;
+		slots[i] = e + 1;
+	}
 }
 
 /*
- * A table starts as one allocation holding its first entries, answer bytes
- * and weights (a weighted prompt's handful of samples), so moving into a
- * table costs one allocation, not four; arrays that outgrow it move out.
+ * A table block with at least the given capacities holding v's table (v
+ * must be a table); NULL past CALIB_VOTE_MAX_BLOCK.  The slot index is
+ * rebuilt when its size changes.
  */
-#define TABLE_FIRST_ENTRIES 6
-#define TABLE_FIRST_BYTES 64
-#define TABLE_FIRST_WEIGHTS 12
-
-typedef struct TableBlock
+static CalibVote *
+regrow(const CalibVoteMem *m, const CalibVote *v, uint32_t cap_entries, uint32_t nslots,
+	   uint32_t cap_bytes)
 {
-	CalibVoteTable t;
-	CalibVoteEntry entries[TABLE_FIRST_ENTRIES];
-	CalibVoteWeight w[TABLE_FIRST_WEIGHTS];
-	char		bytes[TABLE_FIRST_BYTES];
-} TableBlock;
+	bool		weighted = calib_vote_weighted(v);
+	size_t		size = table_block_size(cap_entries, nslots, cap_bytes, weighted);
+	CalibVote  *w;
 
-/* one allocator size class */
-typedef char calib_vote_table_size_check[sizeof(TableBlock) <= 512 ? 1 : -1];
-
-static bool
-in_block(const CalibVoteTable *t, const void *p)
-{
-	uintptr_t	b = (uintptr_t) t,
-				q = (uintptr_t) p;
-
-	return q >= b && q < b + sizeof(TableBlock);
-}
-
-/* Grow an array of t that may still live in t's own block. */
-static void *
-table_regrow(CalibVote *v, CalibVoteTable *t, void *p, size_t old, size_t n)
-{
-	void	   *q;
-
-	if (!in_block(t, p))
-		return mem_regrow(v, p, old, n);
-	q = mem_alloc(v, n);
-	memcpy(q, p, old);
-	return q;
-}
-
-static void
-table_release(CalibVote *v, CalibVoteTable *t, void *p)
-{
-	if (!in_block(t, p))
-		mem_release(v, p);
-}
-
-void
-calib_vote_init(CalibVote *v, const CalibMem *mem, void *arg, bool weighted)
-{
-	/* the small arrays are read only up to nsmall and small_nbytes */
-	memset(v, 0, offsetof(CalibVote, small_count));
-	v->nsmall = 0;
-	v->small_nbytes = 0;
-	v->mem = mem;
-	v->mem_arg = arg;
-	v->weighted = weighted;
-}
-
-void
-calib_vote_free(CalibVote *v)
-{
-	CalibVoteTable *t = v->big;
-
-	if (t == NULL)
-		return;
-	table_release(v, t, t->entries);
-	table_release(v, t, t->bytes);
-	mem_release(v, t->slots);
-	table_release(v, t, t->w);
-	mem_release(v, t);
-	v->big = NULL;
-	v->n = 0;
-	v->nsmall = 0;
-	v->small_nbytes = 0;
+	if (size == 0)
+		return NULL;
+	w = alloc_block(m, size);
+	w->flags = v->flags;
+	w->n = v->n;
+	w->u.t = v->u.t;
+	w->u.t.cap_entries = cap_entries;
+	w->u.t.nslots = nslots;
+	w->u.t.cap_bytes = cap_bytes;
+	memcpy(t_entries(w), t_entries(v), (size_t) v->u.t.nentries * sizeof(CalibVoteEntry));
+	if (weighted)
+		memcpy(t_wsum(w), t_wsum(v), (size_t) v->u.t.nentries * sizeof(CalibExact));
+	memcpy(t_bytes(w), t_bytes(v), v->u.t.nbytes);
+	if (nslots == v->u.t.nslots && nslots > 0)
+		memcpy(t_slots(w), t_slots(v), (size_t) nslots * sizeof(uint32_t));
+	else if (nslots > 0)
+		fill_slots(w);
+	return w;
 }
 
 /* ------------------------------------------------------- the small form */
@@ -197,13 +232,13 @@ bytes_equal(const char *a, const char *b, size_t len)
 HOT_INLINE int
 small_find(const CalibVote *v, const char *s, size_t len)
 {
-	const char *p = v->small_bytes;
+	const char *p = v->u.s.bytes;
 
 	for (int i = 0; i < v->nsmall; i++)
 	{
-		if (v->small_len[i] == len && bytes_equal(p, s, len))
+		if (v->u.s.len[i] == len && bytes_equal(p, s, len))
 			return i;
-		p += v->small_len[i];
+		p += v->u.s.len[i];
 	}
 	return -1;
 }
@@ -220,216 +255,175 @@ static void
 small_append(CalibVote *v, const char *s, size_t len, int64_t count)
 {
 	if (len > 0)
-		memcpy(v->small_bytes + v->small_nbytes, s, len);
-	v->small_len[v->nsmall] = (uint8_t) len;
-	v->small_count[v->nsmall] = (uint32_t) count;
+		memcpy(v->u.s.bytes + v->small_nbytes, s, len);
+	v->u.s.len[v->nsmall] = (uint8_t) len;
+	v->u.s.count[v->nsmall] = (uint32_t) count;
 	v->small_nbytes += (uint8_t) len;
 	v->nsmall++;
-}
-
-/*
- * The answers as a CalibVoteTable whatever the form: the state's own table,
- * or `view` filled in from the small form (its entries in `ents`; no
- * allocation, no hashes, read only).
- */
-static const CalibVoteTable *
-table_of(const CalibVote *v, CalibVoteTable *view,
-		 CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES])
-{
-	uint32_t	off = 0;
-
-	if (v->big)
-		return v->big;
-	memset(view, 0, sizeof(*view));
-	for (int i = 0; i < v->nsmall; i++)
-	{
-		ents[i].hash = 0;
-		ents[i].len = v->small_len[i];
-		ents[i].off = off;
-		ents[i].count = v->small_count[i];
-		off += v->small_len[i];
-	}
-	view->entries = ents;
-	view->bytes = (char *) v->small_bytes;
-	view->nentries = v->nsmall;
-	view->nbytes = off;
-	return view;
 }
 
 /* ------------------------------------------------------------- lookup */
 
 static inline bool
-entry_is(const CalibVoteTable *t, const CalibVoteEntry *e, const char *s, size_t len, uint32_t h)
+entry_is(const char *bytes, const CalibVoteEntry *e, const char *s, size_t len, uint32_t h)
 {
-	return e->hash == h && e->len == len && bytes_equal(t->bytes + e->off, s, len);
+	return e->hash == h && e->len == len && bytes_equal(bytes + e->off, s, len);
 }
 
-/* Index of the answer, or -1; *slot is where it would go in t->slots. */
+/* Index of the answer, or -1; *slot is where it would go in the slots. */
 static int64_t
-find(const CalibVoteTable *t, const char *s, size_t len, uint32_t h, uint32_t *slot)
+find(const CalibVote *v, const char *s, size_t len, uint32_t h, uint32_t *slot)
 {
-	if (t->nslots == 0)
+	const CalibVoteEntry *ents = t_entries(v);
+	const char *bytes = t_bytes(v);
+
+	if (v->u.t.nslots == 0)
 	{
-		for (uint32_t i = 0; i < t->nentries; i++)
-			if (entry_is(t, &t->entries[i], s, len, h))
+		for (uint32_t i = 0; i < v->u.t.nentries; i++)
+			if (entry_is(bytes, &ents[i], s, len, h))
 				return i;
 		return -1;
 	}
-	for (uint32_t mask = t->nslots - 1, i = h & mask;; i = (i + 1) & mask)
 	{
-		uint32_t	e = t->slots[i];
+		const uint32_t *slots = t_slots(v);
 
-		if (e == 0)
+		for (uint32_t mask = v->u.t.nslots - 1, i = h & mask;; i = (i + 1) & mask)
 		{
-			*slot = i;
-			return -1;
+			uint32_t	e = slots[i];
+
+			if (e == 0)
+			{
+				*slot = i;
+				return -1;
+			}
+			if (entry_is(bytes, &ents[e - 1], s, len, h))
+				return e - 1;
 		}
-		if (entry_is(t, &t->entries[e - 1], s, len, h))
-			return e - 1;
 	}
 }
 
-/* (Re)build the slot index with nslots slots (a power of two). */
-static void
-rebuild_slots(CalibVote *v, CalibVoteTable *t, uint32_t nslots)
-{
-	mem_release(v, t->slots);
-	t->slots = mem_alloc(v, (size_t) nslots * sizeof(uint32_t));
-	memset(t->slots, 0, (size_t) nslots * sizeof(uint32_t));
-	t->nslots = nslots;
-	for (uint32_t e = 0; e < t->nentries; e++)
-	{
-		uint32_t	i = t->entries[e].hash & (nslots - 1);
-
-		while (t->slots[i] != 0)
-			i = (i + 1) & (nslots - 1);
-		t->slots[i] = e + 1;
-	}
-}
-
-/* Append a new answer with `count` rows; returns its index or -1. */
+/*
+ * Append a new answer with `count` rows (and total weight w) to the table
+ * *vp, growing it as needed; its index, or -1 past the size limit.
+ */
 static int64_t
-insert(CalibVote *v, CalibVoteTable *t, const char *s, size_t len, uint32_t h,
-	   uint32_t slot, int64_t count)
+insert(CalibVote **vp, const CalibVoteMem *m, const char *s, size_t len, uint32_t h,
+	   uint32_t slot, int64_t count, CalibExact w)
 {
+	CalibVote  *v = *vp;
+	CalibVoteTableHead *t = &v->u.t;
 	CalibVoteEntry *e;
+	uint32_t	want_slots = t->nslots;
 
-	if (t->nentries >= CALIB_VOTE_MAX_ENTRIES || len > CALIB_VOTE_MAX_BYTES - t->nbytes)
-		return -1;
-	if (t->nentries == t->cap_entries)
+	if (t->nentries + 1 > CALIB_VOTE_LINEAR_MAX)
 	{
-		uint32_t	cap = t->cap_entries * 2;
+		uint64_t	ns = want_slots ? want_slots : 64;
 
-		t->entries = table_regrow(v, t, t->entries,
-								(size_t) t->cap_entries * sizeof(CalibVoteEntry),
-								(size_t) cap * sizeof(CalibVoteEntry));
-		t->cap_entries = cap;
+		while ((uint64_t) (t->nentries + 1) * 2 > ns)
+			ns *= 2;
+		if (ns > UINT32_C(1) << 31)
+			return -1;
+		want_slots = (uint32_t) ns;
 	}
-	if ((uint64_t) t->nbytes + len > t->cap_bytes)
+	if (t->nentries == t->cap_entries || len > (size_t) (t->cap_bytes - t->nbytes) ||
+		want_slots != t->nslots)
 	{
-		uint64_t	cap = (uint64_t) t->cap_bytes * 2;
+		uint64_t	ce = t->cap_entries,
+					cb = t->cap_bytes ? t->cap_bytes : 64;
+		CalibVote  *w2;
 
-		while (cap < (uint64_t) t->nbytes + len)
-			cap *= 2;	/* a power of two <= 2^31 */
-		t->bytes = table_regrow(v, t, t->bytes, t->nbytes, cap);
-		t->cap_bytes = (uint32_t) cap;
+		if (t->nentries == t->cap_entries)
+			ce = ce * 2;
+		while (cb < (uint64_t) t->nbytes + len)
+			cb *= 2;
+		if (ce > CALIB_VOTE_MAX_BLOCK || cb > CALIB_VOTE_MAX_BLOCK)
+			return -1;
+		w2 = regrow(m, v, (uint32_t) ce, want_slots, (uint32_t) cb);
+		if (w2 == NULL)
+			return -1;
+		*vp = v = w2;
+		t = &v->u.t;
+		if (want_slots > 0)
+			(void) find(v, s, len, h, &slot);	/* its slot in the new index */
 	}
-	e = &t->entries[t->nentries];
+	e = &t_entries(v)[t->nentries];
 	e->hash = h;
 	e->len = (uint32_t) len;
 	e->off = t->nbytes;
 	e->count = count;
+	if (calib_vote_weighted(v))
+		t_wsum(v)[t->nentries] = w;
 	if (len > 0)
-		memcpy(t->bytes + t->nbytes, s, len);
-	t->nbytes += len;
+		memcpy(t_bytes(v) + t->nbytes, s, len);
+	t->nbytes += (uint32_t) len;
 	t->nentries++;
-
 	if (t->nslots != 0)
-	{
-		t->slots[slot] = t->nentries;
-		if ((uint64_t) t->nentries * 2 > t->nslots)
-			rebuild_slots(v, t, t->nslots * 2);
-	}
-	else if (t->nentries > CALIB_VOTE_LINEAR_MAX)
-		rebuild_slots(v, t, 64);
+		t_slots(v)[slot] = t->nentries;
 	return t->nentries - 1;
 }
 
-/* Count `count` more rows of an answer in a table; its index or -1. */
+/* Count `count` more rows of an answer (weight w) in a table; its index,
+ * -1 past the size limit, -2 when its total weight overflows. */
 static int64_t
-table_add(CalibVote *v, CalibVoteTable *t, const char *s, size_t len, int64_t count)
+table_add(CalibVote **vp, const CalibVoteMem *m, const char *s, size_t len, int64_t count,
+		  CalibExact w)
 {
+	CalibVote  *v = *vp;
 	uint32_t	h = calib_vote_hash(s, len),
 				slot = 0;
-	int64_t		e = find(t, s, len, h, &slot);
+	int64_t		e = find(v, s, len, h, &slot);
 
 	if (e >= 0)
 	{
-		t->entries[e].count += count;
+		if (calib_vote_weighted(v) && !calib_exact_add_to(&t_wsum(v)[e], w))
+			return -2;
+		t_entries(v)[e].count += count;
 		return e;
 	}
-	return insert(v, t, s, len, h, slot, count);
+	return insert(vp, m, s, len, h, slot, count, w);
 }
 
-/* Move the small form into a new table (once; the small form is emptied). */
-static CalibVoteTable *
-promote(CalibVote *v)
+/* The small form *vp as a table (a new block; *vp is replaced). */
+static bool
+promote(CalibVote **vp, const CalibVoteMem *m)
 {
-	TableBlock *blk = mem_alloc(v, sizeof(TableBlock));
-	CalibVoteTable *t = &blk->t;
+	CalibVote  *v = *vp,
+			   *t;
 	uint32_t	off = 0;
+	int			nsmall = v->nsmall;
 
-	/* every array starts in the block, so none is ever NULL (bytes + off
-	 * is a real pointer even when every answer is empty) */
-	memset(t, 0, sizeof(*t));
-	t->entries = blk->entries;
-	t->cap_entries = TABLE_FIRST_ENTRIES;
-	t->bytes = blk->bytes;
-	t->cap_bytes = TABLE_FIRST_BYTES;
-	t->w = blk->w;
-	t->cap_w = TABLE_FIRST_WEIGHTS;
-	v->big = t;
-	for (int i = 0; i < v->nsmall; i++)
+	t = alloc_block(m, table_block_size(TABLE_FIRST_ENTRIES, 0, TABLE_FIRST_BYTES, false));
+	t->flags = v->flags | CALIB_VOTE_TABLE;
+	t->n = v->n;
+	t->u.t.cap_entries = TABLE_FIRST_ENTRIES;
+	t->u.t.cap_bytes = TABLE_FIRST_BYTES;
+	*vp = t;
+	for (int i = 0; i < nsmall; i++)
 	{
 		/* at most 6 answers of 63 bytes: always fits */
-		(void) table_add(v, t, v->small_bytes + off, v->small_len[i], v->small_count[i]);
-		off += v->small_len[i];
+		(void) table_add(vp, m, v->u.s.bytes + off, v->u.s.len[i], v->u.s.count[i], CALIB_EXACT_ZERO);
+		off += v->u.s.len[i];
 	}
-	v->nsmall = 0;
-	v->small_nbytes = 0;
-	return t;
+	return true;
 }
 
-static void
-append_weight(CalibVote *v, CalibVoteTable *t, double w, uint32_t entry)
-{
-	if (t->nw == t->cap_w)
-	{
-		int64_t		cap = t->cap_w * 2;
-
-		t->w = table_regrow(v, t, t->w, (size_t) t->cap_w * sizeof(CalibVoteWeight),
-						  (size_t) cap * sizeof(CalibVoteWeight));
-		t->cap_w = cap;
-	}
-	t->w[t->nw].w = w + 0.0;	/* -0.0 becomes 0.0 */
-	t->w[t->nw].entry = entry;
-	t->nw++;
-}
-
-/* Count `count` rows of an answer, in whichever form the state is; the
- * entry's index in the table (or in the small form), -1 when full. */
+/* Count `count` rows of an answer (total weight w), in whichever form the
+ * state is; the entry's index, -1 when full, -2 on weight overflow. */
 static int64_t
-add_count(CalibVote *v, const char *s, size_t len, int64_t count)
+add_count(CalibVote **vp, const CalibVoteMem *m, const char *s, size_t len, int64_t count,
+		  CalibExact w)
 {
-	if (v->big == NULL && !v->weighted)
+	CalibVote  *v = *vp;
+
+	if (!is_table(v))
 	{
 		int			i = small_find(v, s, len);
 
 		if (i >= 0)
 		{
-			if ((uint64_t) count <= UINT32_MAX - v->small_count[i])
+			if ((uint64_t) count <= UINT32_MAX - v->u.s.count[i])
 			{
-				v->small_count[i] += (uint32_t) count;
+				v->u.s.count[i] += (uint32_t) count;
 				return i;
 			}
 		}
@@ -438,21 +432,47 @@ add_count(CalibVote *v, const char *s, size_t len, int64_t count)
 			small_append(v, s, len, count);
 			return v->nsmall - 1;
 		}
+		promote(vp, m);
 	}
-	return table_add(v, v->big ? v->big : promote(v), s, len, count);
+	return table_add(vp, m, s, len, count, w);
+}
+
+static inline CalibVoteStatus
+add_status(int64_t e)
+{
+	return e >= 0 ? CALIB_VOTE_OK : e == -1 ? CALIB_VOTE_TOO_MANY : CALIB_VOTE_OVERFLOW;
 }
 
 CalibVoteStatus
-calib_vote_add(CalibVote *v, const char *s, size_t len, double weight)
+calib_vote_add(CalibVote **vp, const CalibVoteMem *m, const char *s, size_t len, double weight)
 {
-	int64_t		e = add_count(v, s, len, 1);
+	CalibVote  *v = *vp;
+	int64_t		e;
 
+	/* the hot path: an answer already in the small form */
+	if (!is_table(v))
+	{
+		int			i = small_find(v, s, len);
+
+		if (i >= 0 && v->u.s.count[i] < UINT32_MAX)
+		{
+			v->u.s.count[i]++;
+			v->n++;
+			return CALIB_VOTE_OK;
+		}
+	}
+	e = add_count(vp, m, s, len, 1,
+				  calib_vote_weighted(v) ? calib_exact_from_double(weight + 0.0) : CALIB_EXACT_ZERO);
 	if (e < 0)
-		return CALIB_VOTE_TOO_MANY;
-	v->n++;
-	if (v->weighted)
-		append_weight(v, v->big, weight + 0.0, (uint32_t) e);	/* -0.0 is stored as 0.0 */
+		return add_status(e);
+	(*vp)->n++;
 	return CALIB_VOTE_OK;
+}
+
+uint32_t
+calib_vote_distinct(const CalibVote *v)
+{
+	return is_table(v) ? v->u.t.nentries : v->nsmall;
 }
 
 const char *
@@ -460,202 +480,455 @@ calib_vote_answer(const CalibVote *v, int64_t entry, size_t *len)
 {
 	uint32_t	off = 0;
 
-	if (v->big)
+	if (is_table(v))
 	{
-		*len = v->big->entries[entry].len;
-		return v->big->bytes + v->big->entries[entry].off;
+		const CalibVoteEntry *e = &t_entries(v)[entry];
+
+		*len = e->len;
+		return t_bytes(v) + e->off;
 	}
 	for (int64_t i = 0; i < entry; i++)
-		off += v->small_len[i];
-	*len = v->small_len[entry];
-	return v->small_bytes + off;
+		off += v->u.s.len[i];
+	*len = v->u.s.len[entry];
+	return v->u.s.bytes + off;
 }
 
-uint32_t
-calib_vote_distinct(const CalibVote *v)
+int64_t
+calib_vote_count(const CalibVote *v, int64_t entry)
 {
-	return v->big ? v->big->nentries : v->nsmall;
+	return is_table(v) ? t_entries(v)[entry].count : (int64_t) v->u.s.count[entry];
+}
+
+CalibExact
+calib_vote_weight(const CalibVote *v, int64_t entry)
+{
+	return calib_vote_weighted(v) ? t_wsum(v)[entry] : CALIB_EXACT_ZERO;
 }
 
 CalibVoteStatus
-calib_vote_merge(CalibVote *dst, const CalibVote *src)
+calib_vote_merge(CalibVote **dst, const CalibVoteMem *m, const CalibVote *src)
 {
-	CalibVoteTable view;
-	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
-	const CalibVoteTable *st = table_of(src, &view, ents);
-	uint32_t   *map = NULL;
+	uint32_t	k = calib_vote_distinct(src);
 
-	if (src->weighted && st->nentries > 0)
-		map = mem_alloc(dst, (size_t) st->nentries * sizeof(uint32_t));
-	for (uint32_t i = 0; i < st->nentries; i++)
+	if (calib_vote_weighted(*dst) != calib_vote_weighted(src))
+		return CALIB_VOTE_CORRUPT;
+	if ((*dst)->n > INT64_MAX - src->n)
+		return CALIB_VOTE_OVERFLOW;
+	for (uint32_t i = 0; i < k; i++)
 	{
-		const CalibVoteEntry *se = &st->entries[i];
-		int64_t		e = add_count(dst, st->bytes + se->off, se->len, se->count);
+		size_t		len;
+		const char *a = calib_vote_answer(src, i, &len);
+		int64_t		e = add_count(dst, m, a, len, calib_vote_count(src, i),
+								  calib_vote_weight(src, i));
 
 		if (e < 0)
-		{
-			mem_release(dst, map);
-			return CALIB_VOTE_TOO_MANY;
-		}
-		if (map)
-			map[i] = (uint32_t) e;
+			return add_status(e);
 	}
-	dst->n += src->n;
-	for (int64_t i = 0; i < st->nw; i++)
-		append_weight(dst, dst->big, st->w[i].w, map[st->w[i].entry]);
-	mem_release(dst, map);
+	(*dst)->n += src->n;
 	return CALIB_VOTE_OK;
 }
 
-/* ------------------------------------------------------------- wire format
- *
- *   u32 magic, u32 flags (bit 0: weighted), i64 n, u32 nentries,
- *   u64 nbytes, i64 nw,
- *   nentries x (u32 len, i64 count), nbytes answer bytes,
- *   nw x (u32 entry, f64 weight)
- *
- * Native byte order: states only travel between processes of one server.
- */
-#define WIRE_MAGIC 0x544F5643u	/* "CVOT" */
-#define WIRE_HEADER (4 + 4 + 8 + 4 + 8 + 8)
-#define WIRE_ENTRY (4 + 8)
-#define WIRE_WEIGHT (4 + 8)
+/* ------------------------------------------------- text and binary forms */
 
-uint64_t
-calib_vote_wire_size(const CalibVote *v)
+static const char hexdigits[] = "0123456789abcdef";
+
+static size_t
+u64_text(uint64_t x, char *out)
 {
-	CalibVoteTable view;
-	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
-	const CalibVoteTable *t = table_of(v, &view, ents);
+	char		tmp[24];
+	size_t		n = 0;
 
-	return WIRE_HEADER + (uint64_t) t->nentries * WIRE_ENTRY + t->nbytes +
-		(uint64_t) t->nw * WIRE_WEIGHT;
+	do
+	{
+		tmp[n++] = (char) ('0' + x % 10);
+		x /= 10;
+	} while (x > 0);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
 }
 
-#define PUT(p, x) (memcpy((p), &(x), sizeof(x)), (p) += sizeof(x))
-#define GET(p, x) (memcpy(&(x), (p), sizeof(x)), (p) += sizeof(x))
+size_t
+calib_vote_text_size(const CalibVote *v)
+{
+	uint32_t	k = calib_vote_distinct(v);
+	size_t		size = 7 + 1 + 20 + 1 + 10 + 1;	/* tag, n, k, NUL */
+
+	for (uint32_t i = 0; i < k; i++)
+	{
+		size_t		len;
+
+		(void) calib_vote_answer(v, i, &len);
+		size += 1 + 20 + 1 + 2 * len + (calib_vote_weighted(v) ? CALIB_EXACT_TEXT_MAX + 1 : 0);
+	}
+	return size;
+}
 
 void
-calib_vote_serialize(const CalibVote *v, char *p)
+calib_vote_to_text(const CalibVote *v, char *p)
 {
-	CalibVoteTable view;
-	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
-	const CalibVoteTable *t = table_of(v, &view, ents);
-	uint32_t	magic = WIRE_MAGIC,
-				flags = v->weighted ? 1 : 0;
-	uint64_t	nbytes = t->nbytes;
+	uint32_t	k = calib_vote_distinct(v);
+	bool		weighted = calib_vote_weighted(v);
 
-	PUT(p, magic);
-	PUT(p, flags);
-	PUT(p, v->n);
-	PUT(p, t->nentries);
-	PUT(p, nbytes);
-	PUT(p, t->nw);
-	for (uint32_t i = 0; i < t->nentries; i++)
+	memcpy(p, weighted ? "wvote1 " : "vote1 ", weighted ? 7 : 6);
+	p += weighted ? 7 : 6;
+	p += u64_text((uint64_t) v->n, p);
+	*p++ = ' ';
+	p += u64_text(k, p);
+	for (uint32_t i = 0; i < k; i++)
 	{
-		PUT(p, t->entries[i].len);
-		PUT(p, t->entries[i].count);
+		size_t		len;
+		const unsigned char *a = (const unsigned char *) calib_vote_answer(v, i, &len);
+
+		*p++ = ' ';
+		p += u64_text((uint64_t) calib_vote_count(v, i), p);
+		*p++ = ':';
+		if (weighted)
+		{
+			p += calib_exact_to_text(t_wsum(v)[i], p);
+			*p++ = ':';
+		}
+		for (size_t j = 0; j < len; j++)
+		{
+			*p++ = hexdigits[a[j] >> 4];
+			*p++ = hexdigits[a[j] & 15];
+		}
 	}
-	for (uint32_t i = 0; i < t->nentries; i++)
+	*p = '\0';
+}
+
+/*
+ * Loading entries one at a time into a new state, for both input forms:
+ * each must be new (an answer twice is impossible), counted >= 1, with a
+ * total weight in [0, count * 2^40); at the end the counts must sum to n.
+ */
+typedef struct Loader
+{
+	const CalibVoteMem *m;
+	CalibVote  *v;
+	int64_t		n;
+	int64_t		sum;
+	uint64_t	k;
+	uint64_t	i;
+	char	   *err;
+	size_t		errlen;
+} Loader;
+
+static CalibVoteStatus
+load_fail(Loader *L, CalibVoteStatus st, const char *msg)
+{
+	snprintf(L->err, L->errlen, "%s", msg);
+	return st;
+}
+
+static CalibVoteStatus
+load_entry(Loader *L, const char *a, size_t len, int64_t count, CalibExact w)
+{
+	int64_t		e;
+
+	if (L->i >= L->k)
+		return load_fail(L, CALIB_VOTE_SYNTAX, "more entries than announced");
+	if (count < 1)
+		return load_fail(L, CALIB_VOTE_CORRUPT, "an answer counted 0 times");
+	if (count > L->n - L->sum)
+		return load_fail(L, CALIB_VOTE_CORRUPT, "the counts exceed the row count");
+	if (calib_vote_weighted(L->v))
 	{
-		memcpy(p, t->bytes + t->entries[i].off, t->entries[i].len);
-		p += t->entries[i].len;
+		/* w < count * 2^40, that is w's integer part < count * 2^40 */
+		if (calib_exact_is_negative(w))
+			return load_fail(L, CALIB_VOTE_CORRUPT, "a negative total weight");
+		if ((uint64_t) count < (UINT64_C(1) << 23) &&
+			w.hi >= ((uint64_t) count << CALIB_EXACT_TERM_BITS))
+			return load_fail(L, CALIB_VOTE_CORRUPT, "a total weight above count * 2^40");
 	}
-	for (int64_t i = 0; i < t->nw; i++)
+	e = add_count(&L->v, L->m, a, len, count, w);
+	if (e == -1)
+		return load_fail(L, CALIB_VOTE_TOO_MANY, "the state is too large");
+	if (e < 0 || (uint64_t) e != L->i)
+		return load_fail(L, CALIB_VOTE_CORRUPT, "an answer appears twice");
+	L->sum += count;
+	L->i++;
+	return CALIB_VOTE_OK;
+}
+
+static CalibVoteStatus
+load_end(Loader *L)
+{
+	if (L->i != L->k)
+		return load_fail(L, CALIB_VOTE_SYNTAX, "fewer entries than announced");
+	if (L->sum != L->n)
+		return load_fail(L, CALIB_VOTE_CORRUPT, "the counts do not sum to the row count");
+	L->v->n = L->n;
+	return CALIB_VOTE_OK;
+}
+
+/* A decimal integer without sign or leading zeros, at most max. */
+static bool
+parse_u64(const char **pp, const char *end, uint64_t max, uint64_t *out)
+{
+	const char *p = *pp;
+	uint64_t	x = 0;
+
+	if (p >= end || *p < '0' || *p > '9' || (*p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9'))
+		return false;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
 	{
-		PUT(p, t->w[i].entry);
-		PUT(p, t->w[i].w);
+		unsigned	d = (unsigned) (*p - '0');
+
+		if (x > (max - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*pp = p;
+	*out = x;
+	return true;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+CalibVoteStatus
+calib_vote_from_text(const char *s, size_t len, const CalibVoteMem *m, CalibVote **out,
+					 char *err, size_t errlen)
+{
+	const char *p = s,
+			   *end = s + len;
+	bool		weighted;
+	uint64_t	n,
+				k;
+	Loader		L;
+	char	   *buf = NULL;
+	size_t		bufcap = 0;
+	CalibVoteStatus st = CALIB_VOTE_OK;
+
+	*out = NULL;
+	if (len >= 6 && memcmp(s, "vote1 ", 6) == 0)
+		weighted = false, p += 6;
+	else if (len >= 7 && memcmp(s, "wvote1 ", 7) == 0)
+		weighted = true, p += 7;
+	else
+	{
+		snprintf(err, errlen, "expected \"vote1 \" or \"wvote1 \" at the start");
+		return CALIB_VOTE_SYNTAX;
+	}
+	if (!parse_u64(&p, end, INT64_MAX, &n) || p >= end || *p++ != ' ' ||
+		!parse_u64(&p, end, UINT32_MAX, &k))
+	{
+		snprintf(err, errlen, "expected the row count and the number of answers");
+		return CALIB_VOTE_SYNTAX;
+	}
+	L.m = m;
+	L.v = calib_vote_new(m, weighted);
+	L.n = (int64_t) n;
+	L.sum = 0;
+	L.k = k;
+	L.i = 0;
+	L.err = err;
+	L.errlen = errlen;
+	while (p < end)
+	{
+		uint64_t	count;
+		CalibExact	w = CALIB_EXACT_ZERO;
+		const char *h;
+		size_t		hlen;
+
+		if (*p++ != ' ' || !parse_u64(&p, end, INT64_MAX, &count) || p >= end || *p++ != ':')
+		{
+			st = load_fail(&L, CALIB_VOTE_SYNTAX, "expected \" <count>:\" before an answer");
+			break;
+		}
+		if (weighted)
+		{
+			const char *c = memchr(p, ':', (size_t) (end - p));
+			char		werr[128];
+
+			if (c == NULL || !calib_exact_from_text(p, (size_t) (c - p), &w, werr, sizeof werr))
+			{
+				st = load_fail(&L, CALIB_VOTE_SYNTAX, "expected an exact weight and ':'");
+				break;
+			}
+			p = c + 1;
+		}
+		h = p;
+		while (p < end && *p != ' ')
+			p++;
+		hlen = (size_t) (p - h);
+		if (hlen % 2 != 0)
+		{
+			st = load_fail(&L, CALIB_VOTE_SYNTAX, "an answer with an odd number of hex digits");
+			break;
+		}
+		if (hlen / 2 > bufcap)
+		{
+			if (buf)
+				m->release(m->arg, buf);
+			bufcap = hlen / 2 * 2;
+			buf = m->alloc(m->arg, bufcap);
+		}
+		for (size_t j = 0; j < hlen; j += 2)
+		{
+			int			hi = hexval(h[j]),
+						lo = hexval(h[j + 1]);
+
+			if (hi < 0 || lo < 0)
+			{
+				st = load_fail(&L, CALIB_VOTE_SYNTAX, "an answer must be lower-case hex digits");
+				break;
+			}
+			buf[j / 2] = (char) (hi << 4 | lo);
+		}
+		if (st != CALIB_VOTE_OK)
+			break;
+		st = load_entry(&L, buf, hlen / 2, (int64_t) count, w);
+		if (st != CALIB_VOTE_OK)
+			break;
+	}
+	if (buf)
+		m->release(m->arg, buf);
+	if (st == CALIB_VOTE_OK)
+		st = load_end(&L);
+	*out = L.v;
+	return st;
+}
+
+size_t
+calib_vote_wire_size(const CalibVote *v)
+{
+	uint32_t	k = calib_vote_distinct(v);
+	size_t		size = 1 + 1 + 8 + 4;
+
+	for (uint32_t i = 0; i < k; i++)
+	{
+		size_t		len;
+
+		(void) calib_vote_answer(v, i, &len);
+		size += 8 + (calib_vote_weighted(v) ? CALIB_EXACT_WIRE_SIZE : 0) + 4 + len;
+	}
+	return size;
+}
+
+static uint8_t *
+put_be(uint8_t *p, uint64_t x, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--)
+		*p++ = (uint8_t) (x >> (8 * i));
+	return p;
+}
+
+static uint64_t
+get_be(const uint8_t *p, int bytes)
+{
+	uint64_t	x = 0;
+
+	for (int i = 0; i < bytes; i++)
+		x = x << 8 | p[i];
+	return x;
+}
+
+void
+calib_vote_to_wire(const CalibVote *v, uint8_t *p)
+{
+	uint32_t	k = calib_vote_distinct(v);
+
+	*p++ = 1;
+	*p++ = calib_vote_weighted(v) ? 1 : 0;
+	p = put_be(p, (uint64_t) v->n, 8);
+	p = put_be(p, k, 4);
+	for (uint32_t i = 0; i < k; i++)
+	{
+		size_t		len;
+		const char *a = calib_vote_answer(v, i, &len);
+
+		p = put_be(p, (uint64_t) calib_vote_count(v, i), 8);
+		if (calib_vote_weighted(v))
+		{
+			calib_exact_to_wire(t_wsum(v)[i], p);
+			p += CALIB_EXACT_WIRE_SIZE;
+		}
+		p = put_be(p, len, 4);
+		memcpy(p, a, len);
+		p += len;
 	}
 }
 
 CalibVoteStatus
-calib_vote_deserialize(CalibVote *v, const char *p, size_t len)
+calib_vote_from_wire(const uint8_t *p, size_t len, const CalibVoteMem *m, CalibVote **out,
+					 char *err, size_t errlen)
 {
-	uint32_t	magic,
-				flags,
-				nentries;
-	uint64_t	nbytes,
-				sum_len = 0;
-	int64_t		n,
-				nw,
-				sum_count = 0;
-	const char *lens,
-			   *bytes;
-	int64_t    *tally = NULL;
-	CalibVoteStatus st = CALIB_VOTE_CORRUPT;
+	const uint8_t *end = p + len;
+	Loader		L;
+	CalibVoteStatus st = CALIB_VOTE_OK;
+	bool		weighted;
+	uint64_t	n;
 
-	if (len < WIRE_HEADER)
-		return CALIB_VOTE_CORRUPT;
-	GET(p, magic);
-	GET(p, flags);
-	GET(p, n);
-	GET(p, nentries);
-	GET(p, nbytes);
-	GET(p, nw);
-	len -= WIRE_HEADER;
-	/* sizes first, each against what is left, so nothing can overflow */
-	if (magic != WIRE_MAGIC || flags > 1 || n < 0 || nw < 0 ||
-		nentries > CALIB_VOTE_MAX_ENTRIES || (uint64_t) nentries * WIRE_ENTRY > len)
-		return CALIB_VOTE_CORRUPT;
-	len -= (size_t) nentries * WIRE_ENTRY;
-	if (nbytes > len)
-		return CALIB_VOTE_CORRUPT;
-	len -= nbytes;
-	if ((uint64_t) nw > len / WIRE_WEIGHT || (uint64_t) nw * WIRE_WEIGHT != len ||
-		(flags ? nw != n : nw != 0))
-		return CALIB_VOTE_CORRUPT;
-	v->weighted = flags == 1;
-
-	lens = p;
-	bytes = p + (size_t) nentries * WIRE_ENTRY;
-	for (uint32_t i = 0; i < nentries; i++)
+	*out = NULL;
+	if (len < 14 || p[0] != 1 || p[1] > 1)
 	{
-		uint32_t	l;
-		int64_t		c,
-					e;
-
-		GET(lens, l);
-		GET(lens, c);
-		if (l > nbytes - sum_len || c < 1 || c > n - sum_count)
-			return CALIB_VOTE_CORRUPT;
-		/* a new answer gets the next index; an old one means a repeat */
-		e = add_count(v, bytes + sum_len, l, c);
-		if (e < 0)
-			return CALIB_VOTE_TOO_MANY;
-		if ((uint64_t) e != i)
-			return CALIB_VOTE_CORRUPT;	/* the same answer twice */
-		sum_len += l;
-		sum_count += c;
+		snprintf(err, errlen, "not a version 1 vote state");
+		return CALIB_VOTE_SYNTAX;
 	}
-	if (sum_len != nbytes || sum_count != n)
+	weighted = p[1] == 1;
+	n = get_be(p + 2, 8);
+	if (n > INT64_MAX)
+	{
+		snprintf(err, errlen, "a negative row count");
 		return CALIB_VOTE_CORRUPT;
-	v->n = n;
-
-	/* weights: valid values, and exactly `count` of them per answer */
-	p = bytes + nbytes;
-	if (nw > 0)
-	{
-		tally = mem_alloc(v, (size_t) nentries * sizeof(int64_t));
-		memset(tally, 0, (size_t) nentries * sizeof(int64_t));
 	}
-	for (int64_t i = 0; i < nw; i++)
+	L.m = m;
+	L.v = calib_vote_new(m, weighted);
+	L.n = (int64_t) n;
+	L.sum = 0;
+	L.k = get_be(p + 10, 4);
+	L.i = 0;
+	L.err = err;
+	L.errlen = errlen;
+	p += 14;
+	while (p < end)
 	{
-		uint32_t	e;
-		double		w;
+		size_t		need = 8 + (weighted ? CALIB_EXACT_WIRE_SIZE : 0) + 4;
+		uint64_t	count,
+					alen;
+		CalibExact	w = CALIB_EXACT_ZERO;
 
-		GET(p, e);
-		GET(p, w);
-		if (e >= nentries || !(w >= 0.0 && w <= 1.7976931348623157e308) || signbit(w))
-			goto done;
-		tally[e]++;
-		append_weight(v, v->big, w, e);	/* weighted: always a table */
+		if ((size_t) (end - p) < need)
+		{
+			st = load_fail(&L, CALIB_VOTE_SYNTAX, "a truncated entry");
+			break;
+		}
+		count = get_be(p, 8);
+		p += 8;
+		if (weighted)
+		{
+			w = calib_exact_from_wire(p);
+			p += CALIB_EXACT_WIRE_SIZE;
+		}
+		alen = get_be(p, 4);
+		p += 4;
+		if (alen > (uint64_t) (end - p))
+		{
+			st = load_fail(&L, CALIB_VOTE_SYNTAX, "a truncated answer");
+			break;
+		}
+		if (count > INT64_MAX)
+		{
+			st = load_fail(&L, CALIB_VOTE_CORRUPT, "the counts exceed the row count");
+			break;
+		}
+		st = load_entry(&L, (const char *) p, (size_t) alen, (int64_t) count, w);
+		if (st != CALIB_VOTE_OK)
+			break;
+		p += alen;
 	}
-	for (uint32_t i = 0; i < nentries && nw > 0; i++)
-		if (tally[i] != v->big->entries[i].count)
-			goto done;
-	st = CALIB_VOTE_OK;
-done:
-	mem_release(v, tally);
+	if (st == CALIB_VOTE_OK)
+		st = load_end(&L);
+	*out = L.v;
 	return st;
 }
 
@@ -663,7 +936,7 @@ done:
 
 /* Ascending sort; insertion sort for the few answers a prompt usually has. */
 static void
-sort_doubles(CalibVote *v, double *x, int64_t n)
+sort_doubles(const CalibVoteMem *m, double *x, int64_t n)
 {
 	if (n <= 32)
 	{
@@ -679,10 +952,10 @@ sort_doubles(CalibVote *v, double *x, int64_t n)
 		return;
 	}
 	{
-		double	   *scratch = mem_alloc(v, (size_t) n * sizeof(double));
+		double	   *scratch = m->alloc(m->arg, (size_t) n * sizeof(double));
 
 		calib_sort_doubles(x, n, scratch);
-		mem_release(v, scratch);
+		m->release(m->arg, scratch);
 	}
 }
 
@@ -705,64 +978,32 @@ log_count(double c)
 	return log_table[(int) c];
 }
 
-/* Each answer's total weight: its weights sorted ascending, then summed. */
-static void
-weight_totals(CalibVote *v, const CalibVoteTable *t, double *totals)
-{
-	/* a prompt's few samples fit on the stack: no allocation per group */
-	double		small_buf[64];
-	int64_t		small_pos[32];
-	double	   *buf = t->nw <= 64 ? small_buf
-		: mem_alloc(v, (size_t) t->nw * sizeof(double));
-	int64_t    *pos = t->nentries <= 32 ? small_pos
-		: mem_alloc(v, (size_t) t->nentries * sizeof(int64_t));
-	int64_t		off = 0;
-
-	for (uint32_t e = 0; e < t->nentries; e++)
-	{
-		pos[e] = off;
-		off += t->entries[e].count;
-	}
-	for (int64_t i = 0; i < t->nw; i++)
-		buf[pos[t->w[i].entry]++] = t->w[i].w;
-	off = 0;
-	for (uint32_t e = 0; e < t->nentries; e++)
-	{
-		double		sum = 0.0;
-		int64_t		c = t->entries[e].count;
-
-		sort_doubles(v, buf + off, c);
-		for (int64_t i = 0; i < c; i++)
-			sum += buf[off + i];
-		totals[e] = sum;
-		off += c;
-	}
-	if (pos != small_pos)
-		mem_release(v, pos);
-	if (buf != small_buf)
-		mem_release(v, buf);
-}
-
-/* Whether answer a beats answer b: more votes, then smaller bytes. */
+/* Whether answer a beats answer b: more votes (exactly), then smaller bytes. */
 static bool
-beats(const CalibVoteTable *t, const double *totals, uint32_t a, uint32_t b)
+beats(const CalibVote *v, const double *totals, uint32_t a, uint32_t b)
 {
-	const CalibVoteEntry *ea = &t->entries[a],
-			   *eb = &t->entries[b];
+	size_t		la,
+				lb;
+	const char *sa = calib_vote_answer(v, a, &la),
+			   *sb = calib_vote_answer(v, b, &lb);
 	int			c;
 
-	if (totals[a] != totals[b])
+	if (calib_vote_weighted(v))
+	{
+		c = calib_exact_cmp(t_wsum(v)[a], t_wsum(v)[b]);
+		if (c != 0)
+			return c > 0;
+	}
+	else if (totals[a] != totals[b])
 		return totals[a] > totals[b];
-	c = memcmp(t->bytes + ea->off, t->bytes + eb->off, ea->len < eb->len ? ea->len : eb->len);
-	return c < 0 || (c == 0 && ea->len < eb->len);
+	c = memcmp(sa, sb, la < lb ? la : lb);
+	return c < 0 || (c == 0 && la < lb);
 }
 
 void
-calib_vote_summarize(CalibVote *v, CalibVoteSummary *out)
+calib_vote_summarize(const CalibVote *v, const CalibVoteMem *m, CalibVoteSummary *out)
 {
-	CalibVoteTable view;
-	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
-	const CalibVoteTable *t = table_of(v, &view, ents);
+	uint32_t	k = calib_vote_distinct(v);
 	double		small[2 * 32];
 	double	   *totals = small,
 			   *sorted;
@@ -771,36 +1012,49 @@ calib_vote_summarize(CalibVote *v, CalibVoteSummary *out)
 	uint32_t	best = 0;
 
 	out->n = v->n;
-	out->distinct_answers = t->nentries;
+	out->distinct_answers = k;
 	out->overflow = false;
-	if (t->nentries == 0)
+	if (k == 0)
 	{
 		out->winner = -1;
 		out->votes = out->share = out->entropy = NAN;
 		return;
 	}
-	if (t->nentries > 32)
-		totals = mem_alloc(v, (size_t) t->nentries * 2 * sizeof(double));
-	sorted = totals + t->nentries;
+	if (k > 32)
+		totals = m->alloc(m->arg, (size_t) k * 2 * sizeof(double));
+	sorted = totals + k;
 
-	if (v->weighted)
-		weight_totals(v, t, totals);
+	if (calib_vote_weighted(v))
+	{
+		CalibExact	sum = CALIB_EXACT_ZERO;
+
+		for (uint32_t e = 0; e < k; e++)
+		{
+			totals[e] = calib_exact_to_double(t_wsum(v)[e]);
+			if (!calib_exact_add_to(&sum, t_wsum(v)[e]))
+				out->overflow = true;
+		}
+		total = calib_exact_to_double(sum);
+	}
 	else
-		for (uint32_t e = 0; e < t->nentries; e++)
-			totals[e] = (double) t->entries[e].count;	/* exact below 2^53 */
+	{
+		for (uint32_t e = 0; e < k; e++)
+		{
+			totals[e] = (double) calib_vote_count(v, e);	/* exact below 2^53 */
+			total += totals[e];
+		}
+	}
 
-	for (uint32_t e = 1; e < t->nentries; e++)
-		if (beats(t, totals, e, best))
+	for (uint32_t e = 1; e < k; e++)
+		if (beats(v, totals, e, best))
 			best = e;
 
-	/* total and entropy over the totals in ascending order */
-	memcpy(sorted, totals, (size_t) t->nentries * sizeof(double));
-	sort_doubles(v, sorted, t->nentries);
-	for (uint32_t e = 0; e < t->nentries; e++)
-		total += sorted[e];
-	if (v->weighted)
+	/* entropy over the totals in ascending order */
+	memcpy(sorted, totals, (size_t) k * sizeof(double));
+	sort_doubles(m, sorted, k);
+	if (calib_vote_weighted(v))
 	{
-		for (uint32_t e = 0; e < t->nentries && total > 0.0; e++)
+		for (uint32_t e = 0; e < k && total > 0.0; e++)
 		{
 			double		p = sorted[e] / total;
 
@@ -814,25 +1068,22 @@ calib_vote_summarize(CalibVote *v, CalibVoteSummary *out)
 		 * integers computed once (a prompt's usual handful of samples) */
 		double		ln_n = log_count(total);
 
-		for (uint32_t e = 0; e < t->nentries; e++)
+		for (uint32_t e = 0; e < k; e++)
 			entropy -= sorted[e] / total * (log_count(sorted[e]) - ln_n);
 	}
 
-	out->overflow = !isfinite(total);	/* finite weights, infinite sum */
 	out->winner = best;
 	out->votes = totals[best];
 	out->share = total > 0.0 ? totals[best] / total : NAN;
 	out->entropy = total > 0.0 ? entropy : NAN;
 	if (totals != small)
-		mem_release(v, totals);
+		m->release(m->arg, totals);
 }
 
 double
 calib_vote_agreement(const CalibVote *v)
 {
-	CalibVoteTable view;
-	CalibVoteEntry ents[CALIB_VOTE_SMALL_ENTRIES];
-	const CalibVoteTable *t = table_of(v, &view, ents);
+	uint32_t	k = calib_vote_distinct(v);
 	uint64_t	n = (uint64_t) v->n;
 
 	if (n < 2)
@@ -842,9 +1093,9 @@ calib_vote_agreement(const CalibVote *v)
 		/* exact: sum c (c - 1) <= n (n - 1) < 2^126 */
 		unsigned __int128 same = 0;
 
-		for (uint32_t e = 0; e < t->nentries; e++)
+		for (uint32_t e = 0; e < k; e++)
 		{
-			uint64_t	c = (uint64_t) t->entries[e].count;
+			uint64_t	c = (uint64_t) calib_vote_count(v, e);
 
 			same += (unsigned __int128) c * (c - 1);
 		}
@@ -854,9 +1105,9 @@ calib_vote_agreement(const CalibVote *v)
 	{
 		long double same = 0;
 
-		for (uint32_t e = 0; e < t->nentries; e++)
+		for (uint32_t e = 0; e < k; e++)
 		{
-			long double c = (long double) t->entries[e].count;
+			long double c = (long double) calib_vote_count(v, e);
 
 			same += c * (c - 1);
 		}

@@ -12,6 +12,7 @@
 #include "recal.h"
 #include "summary.h"
 #include "vote.h"
+#include "../unit/vote_arena.h"
 
 static void
 put(const char *dir, const char *name, uint8_t mode, const void *buf, size_t len)
@@ -71,45 +72,33 @@ map_seed(const char *dir, const char *name, int kind, int32_t n, const double *v
 	free(m);
 }
 
-static void *
-grow(void *arg, void *p, size_t old_size, size_t new_size)
-{
-	(void) arg;
-	(void) old_size;
-	return realloc(p, new_size ? new_size : 1);
-}
-
-static void
-release(void *arg, void *p)
-{
-	(void) arg;
-	free(p);
-}
-
-static const CalibMem mem = {grow, release};
-
-/* Serialized vote states (mode byte 1 of fuzz_vote: deserialize). */
+/* Vote states in both forms (mode byte 1 of fuzz_vote: text, 3: binary). */
 static void
 vote_seed(const char *dir, const char *name, bool weighted, int nanswers)
 {
-	CalibVote	v;
-	uint64_t	len;
-	char	   *buf;
-	char		answer[32];
+	CalibVote  *v = calib_vote_new(&arena_mem, weighted);
+	char		answer[32],
+				fname[64];
+	char	   *text;
+	uint8_t    *wire;
 
-	calib_vote_init(&v, &mem, NULL, weighted);
 	for (int i = 0; i < nanswers; i++)
 	{
 		int			k = snprintf(answer, sizeof answer, "answer %d", (i * 7) % 5);
 
-		calib_vote_add(&v, answer, (size_t) k, 0.25 * (i % 4));
+		calib_vote_add(&v, &arena_mem, answer, (size_t) k, 0.25 * (i % 4));
 	}
-	len = calib_vote_wire_size(&v);
-	buf = malloc(len ? len : 1);
-	calib_vote_serialize(&v, buf);
-	put(dir, name, weighted ? 3 : 1, buf, len);
-	free(buf);
-	calib_vote_free(&v);
+	text = malloc(calib_vote_text_size(v));
+	calib_vote_to_text(v, text);
+	snprintf(fname, sizeof fname, "text_%s", name);
+	put(dir, fname, 1, text, strlen(text));
+	wire = malloc(calib_vote_wire_size(v));
+	calib_vote_to_wire(v, wire);
+	snprintf(fname, sizeof fname, "wire_%s", name);
+	put(dir, fname, 3, wire, calib_vote_wire_size(v));
+	free(text);
+	free(wire);
+	arena_reset();
 }
 
 int
@@ -149,8 +138,8 @@ main(int argc, char **argv)
 	map_seed(mdir, "isotonic", CALIB_MAP_ISOTONIC, 3,
 			 (double[]) {0.0, 0.5, 1.0, 0.0, 0.25, 1.0});
 
-	vote_seed(vdir, "wire_empty", false, 0);
-	vote_seed(vdir, "wire_counts", false, 12);
-	vote_seed(vdir, "wire_weighted", true, 40);
+	vote_seed(vdir, "empty", false, 0);
+	vote_seed(vdir, "counts", false, 12);
+	vote_seed(vdir, "weighted", true, 40);
 	return 0;
 }

@@ -98,6 +98,9 @@ INSERT INTO hostile.vals VALUES
   ('cstring', false, '''v1 fine=600 n=1 correct=0 sq=0 ll=0 | 600:1:0:0.5''::cstring'),
   ('cstring', false, '''v1 fine=600 n=1 correct=0 sq=0 ll=0 | 99999999999999999999:1:0:0.5''::cstring'),
   ('cstring', false, 'repeat(''9'', 100000)::cstring'),
+  ('cstring', false, '''vote1 2 2 1:61 1:61''::cstring'),
+  ('cstring', false, '''wvote1 1 1 1:-1.0000000000000000:61''::cstring'),
+  ('cstring', false, '''bestof1 1 NaN 1 1''::cstring'),
   ('bytea', true,  '''\x''::bytea'),
   ('bytea', false, 'NULL::bytea'),
   ('bytea', false, '''\x00''::bytea'),
@@ -140,6 +143,23 @@ BEGIN
       ('calib.vector_state', false, '''classwise:v1:k=1:bins=1:n=2:2,2,1.0000000000000000''::calib.vector_state'),
       ('calib.vector_state', false, '''classwise:v1:k=2:bins=1:n=1:1,1,0.8000000000000000;1,0,0.8000000000000000''::calib.vector_state'),
       ('calib.vector_state', false, '''full_ece:v1:bins=2:n=1:1,0.8000000000000000;0,0.8000000000000000''::calib.vector_state');
+  END IF;
+END $$;
+
+-- The partial states of the votes and best-of-N (a plain, a weighted and a
+-- table-form vote; the plain one first as the sane value).
+DO $$
+BEGIN
+  IF to_regtype('calib.vote_state') IS NOT NULL THEN
+    INSERT INTO hostile.vals VALUES
+      ('calib.vote_state', true,  '''vote1 3 2 2:61 1:62''::calib.vote_state'),
+      ('calib.vote_state', false, 'NULL::calib.vote_state'),
+      ('calib.vote_state', false, '''vote1 0 0''::calib.vote_state'),
+      ('calib.vote_state', false, '''wvote1 1 1 1:ffffffffff.ffffffffffffffff:61''::calib.vote_state'),
+      ('calib.vote_state', false, '''vote1 9 9 1:61 1:62 1:63 1:64 1:65 1:66 1:67 1:68 1:69''::calib.vote_state'),
+      ('calib.best_of_state', true,  '''bestof1 2 0.5 1 1''::calib.best_of_state'),
+      ('calib.best_of_state', false, 'NULL::calib.best_of_state'),
+      ('calib.best_of_state', false, '''bestof1 9223372036854775807 -Infinity 9223372036854775807 0''::calib.best_of_state');
   END IF;
 END $$;
 

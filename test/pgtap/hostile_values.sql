@@ -5,7 +5,7 @@
 -- documented result, and that the server is still up at the end.
 -- Families that are not installed yet are skipped (see skip()).
 BEGIN;
-SELECT plan(87);
+SELECT plan(95);
 SELECT pg_postmaster_start_time() AS started \gset
 
 -- ---------------------------------------------------------------- core
@@ -116,6 +116,15 @@ WHERE to_regtype('calib.map') IS NOT NULL;
 SELECT throws_ok('SELECT calib.fit_platt(c, true) FROM ok_rows', '22000', NULL,
                  'fit_platt when every answer is correct: no map exists (22000)')
 WHERE to_regtype('calib.map') IS NOT NULL;
+
+-- ----------------------------------------------------- vote state types
+-- docs/votes.md "State types": 22P02 not of the form, 22023 impossible
+SELECT throws_ok(format('SELECT %L::calib.vote_state', lit), code, NULL, format('calib.vote_state %s: %s', lit, code))
+FROM (VALUES ('', '22P02'), ('vote1 1 1 1:6', '22P02'), ('vote1 2 1 1:61 1:62', '22P02'),
+             ('vote1 2 2 1:61 1:61', '22023'), ('vote1 1 1 1:ff', '22023'),
+             ('wvote1 1 1 1:10000000000.0000000000000000:61', '22023')) AS t(lit, code);
+SELECT throws_ok(format('SELECT %L::calib.best_of_state', lit), code, NULL, format('calib.best_of_state %s: %s', lit, code))
+FROM (VALUES ('bestof1 1 0.50 1 1', '22P02'), ('bestof1 2 0 3 1', '22023')) AS t(lit, code);
 
 SELECT is(pg_postmaster_start_time(), :'started'::timestamptz, 'the server is still up, never restarted');
 SELECT * FROM finish();

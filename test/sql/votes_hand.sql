@@ -123,15 +123,20 @@ FROM (VALUES ('y', 1), ('x', 3), ('y', 1)) AS t(a, w);
 SELECT (calib.vote(a, w)).answer AS weighted_tie
 FROM (VALUES ('y', 0.125), ('x', 0.25), ('y', 0.125)) AS t(a, w);
 
--- Order independence in floating point: in arrival order 1e16 + 1 + 1 is
--- 1e16 (each 1 is half an ulp and rounds to even), while 1 + 1 + 1e16 is
--- 1e16 + 2.  calib sums each answer's weights in ascending order, so 'x'
--- has 1e16 + 2 whatever the order and ties with 'y' -> 'x' both times.
+-- Order independence in floating point: near 2^39 a double's unit in the
+-- last place is 2^(-13), so in arrival order 2^39 + 2^(-14) + 2^(-14) is 2^39
+-- (each 2^(-14) is half an ulp and rounds to even), while 2^(-14) + 2^(-14) + 2^39
+-- is 2^39 + 2^(-13).  calib sums each answer's weights exactly (fixed point),
+-- so 'x' has 2^39 + 2^(-13) whatever the order and ties with 'y' -> 'x' both
+-- times.  Weights of 2^40 or more are refused (the exact sum's bound).
 SELECT o, (calib.vote(a, w ORDER BY k)).answer AS winner,
-       (calib.vote(a, w ORDER BY k)).votes = 1e16 + 2 AS exact_total
-FROM (VALUES (1, 1, 'y', 1e16 + 2), (1, 2, 'x', 1e16), (1, 3, 'x', 1), (1, 4, 'x', 1),
-             (2, 1, 'y', 1e16 + 2), (2, 2, 'x', 1), (2, 3, 'x', 1), (2, 4, 'x', 1e16)) AS t(o, k, a, w)
+       (calib.vote(a, w ORDER BY k)).votes = 2^39 + 2^(-13) AS exact_total
+FROM (VALUES (1, 1, 'y', 2^39 + 2^(-13)), (1, 2, 'x', 2^39), (1, 3, 'x', 2^(-14)), (1, 4, 'x', 2^(-14)),
+             (2, 1, 'y', 2^39 + 2^(-13)), (2, 2, 'x', 2^(-14)), (2, 3, 'x', 2^(-14)), (2, 4, 'x', 2^39)) AS t(o, k, a, w)
 GROUP BY o ORDER BY o;
+SELECT 2^39 + 2^(-14) + 2^(-14) = 2^39 AS arrival_order_loses_both,
+       2^(-14) + 2^(-14) + 2^39 = 2^39 + 2^(-13) AS ascending_keeps_both;
+SELECT pg_temp.err($$SELECT calib.vote('a', 2^40)$$);
 
 -- All weights zero: the smallest answer, votes 0, share and entropy NULL.
 SELECT (v).answer, (v).votes, (v).n, (v).share, (v).entropy

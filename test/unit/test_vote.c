@@ -7,47 +7,25 @@
 #include "vote.h"
 #include "unit.h"
 
-static void *
-t_grow(void *arg, void *p, size_t old, size_t n)
-{
-	void	   *q = realloc(p, n);
-
-	(void) arg;
-	(void) old;
-	if (q == NULL)
-		abort();
-	return q;
-}
-
-static void
-t_release(void *arg, void *p)
-{
-	(void) arg;
-	free(p);
-}
-
-static const CalibMem mem = {t_grow, t_release};
+#include "vote_arena.h"
 
 static CalibVote *
 new_vote(bool weighted)
 {
-	CalibVote  *v = malloc(sizeof(CalibVote));
-
-	calib_vote_init(v, &mem, NULL, weighted);
-	return v;
+	return calib_vote_new(&arena_mem, weighted);
 }
 
+/* blocks are freed by arena_reset */
 static void
 drop_vote(CalibVote *v)
 {
-	calib_vote_free(v);
-	free(v);
+	(void) v;
 }
 
 static void
-add(CalibVote *v, const char *s, double w)
+add(CalibVote **v, const char *s, double w)
 {
-	CHECK(calib_vote_add(v, s, strlen(s), w) == CALIB_VOTE_OK);
+	CHECK(calib_vote_add(v, &arena_mem, s, strlen(s), w) == CALIB_VOTE_OK);
 }
 
 static const char *
@@ -57,7 +35,7 @@ winner(CalibVote *v, CalibVoteSummary *s)
 	size_t		len;
 	const char *a;
 
-	calib_vote_summarize(v, s);
+	calib_vote_summarize(v, &arena_mem, s);
 	if (s->winner < 0)
 		return NULL;
 	a = calib_vote_answer(v, s->winner, &len);
@@ -78,11 +56,11 @@ test_hand(void)
 	CHECK(isnan(calib_vote_agreement(v)));
 
 	/* a b a c: a wins 2 of 4; H = -(1/2 ln 1/2 + 2 * 1/4 ln 1/4) = 1.5 ln 2 */
-	add(v, "a", 1);
+	add(&v, "a", 1);
 	CHECK(isnan(calib_vote_agreement(v)));	/* one answer */
-	add(v, "b", 1);
-	add(v, "a", 1);
-	add(v, "c", 1);
+	add(&v, "b", 1);
+	add(&v, "a", 1);
+	add(&v, "c", 1);
 	CHECK(strcmp(winner(v, &s), "a") == 0);
 	CHECK(s.votes == 2 && s.n == 4 && s.distinct_answers == 3);
 	CHECK(s.share == 0.5);
@@ -93,27 +71,27 @@ test_hand(void)
 
 	/* ties: smallest bytes, a proper prefix first, the empty string first */
 	v = new_vote(false);
-	add(v, "b", 1);
-	add(v, "ab", 1);
-	add(v, "a", 1);
+	add(&v, "b", 1);
+	add(&v, "ab", 1);
+	add(&v, "a", 1);
 	CHECK(strcmp(winner(v, &s), "a") == 0);
 	CHECK_NEAR(s.entropy, log(3.0), 1e-15);
-	add(v, "", 1);
+	add(&v, "", 1);
 	CHECK(strcmp(winner(v, &s), "") == 0);
 	/* bytes compare unsigned: "\xC3\xA9" (é) after "z" */
-	add(v, "\xC3\xA9", 1);
-	add(v, "\xC3\xA9", 1);
-	add(v, "z", 1);
-	add(v, "z", 1);
+	add(&v, "\xC3\xA9", 1);
+	add(&v, "\xC3\xA9", 1);
+	add(&v, "z", 1);
+	add(&v, "z", 1);
 	CHECK(strcmp(winner(v, &s), "z") == 0);
 	CHECK(s.votes == 2 && s.n == 8 && s.distinct_answers == 6);
 	drop_vote(v);
 
 	/* one answer: share 1, entropy 0, agreement 1 */
 	v = new_vote(false);
-	add(v, "x", 1);
-	add(v, "x", 1);
-	add(v, "x", 1);
+	add(&v, "x", 1);
+	add(&v, "x", 1);
+	add(&v, "x", 1);
 	CHECK(strcmp(winner(v, &s), "x") == 0);
 	CHECK(s.share == 1.0 && s.entropy == 0.0 && calib_vote_agreement(v) == 1.0);
 	drop_vote(v);
@@ -126,9 +104,9 @@ test_weighted_hand(void)
 	CalibVoteSummary s;
 
 	/* a: .5 + .25 = .75, b: 1.0 -> b wins with share 1/1.75 = 4/7 */
-	add(v, "a", 0.5);
-	add(v, "b", 1.0);
-	add(v, "a", 0.25);
+	add(&v, "a", 0.5);
+	add(&v, "b", 1.0);
+	add(&v, "a", 0.25);
 	CHECK(strcmp(winner(v, &s), "b") == 0);
 	CHECK(s.votes == 1.0 && s.n == 3 && s.distinct_answers == 2);
 	CHECK_NEAR(s.share, 4.0 / 7.0, 1e-15);
@@ -137,49 +115,62 @@ test_weighted_hand(void)
 
 	/* all weights zero: smallest answer, share and entropy undefined */
 	v = new_vote(true);
-	add(v, "q", 0.0);
-	add(v, "p", -0.0);
+	add(&v, "q", 0.0);
+	add(&v, "p", -0.0);
 	CHECK(strcmp(winner(v, &s), "p") == 0);
 	CHECK(s.votes == 0.0 && !signbit(s.votes) && isnan(s.share) && isnan(s.entropy));
 	drop_vote(v);
 
-	/* finite weights whose total overflows */
+	/* weights up to just below 2^40 (the exact sum's bound per term); two
+	 * answers of 2^23 such rows each overflow the 2^63 total: built by text */
 	v = new_vote(true);
-	add(v, "a", 1.7976931348623157e308);
-	add(v, "b", 1.7976931348623157e308);
-	calib_vote_summarize(v, &s);
-	CHECK(s.overflow);
-	drop_vote(v);
-	v = new_vote(true);
-	add(v, "a", 1.7976931348623157e308);
-	calib_vote_summarize(v, &s);
-	CHECK(!s.overflow && s.share == 1.0);
-	drop_vote(v);
+	add(&v, "a", 1099511627775.9998);
+	calib_vote_summarize(v, &arena_mem, &s);
+	CHECK(!s.overflow && s.share == 1.0 && s.votes == 1099511627775.9998);
+	CHECK(calib_vote_weight_ok(1099511627775.9998) && !calib_vote_weight_ok(1099511627776.0));
+	CHECK(!calib_vote_weight_ok(-1.0) && !calib_vote_weight_ok(NAN) && !calib_vote_weight_ok(INFINITY));
+	CHECK(calib_vote_weight_ok(-0.0));
+	{
+		const char *t = "wvote1 16777216 2 8388608:7fffffffffffffff.0000000000000000:61 "
+			"8388608:7fffffffffffffff.0000000000000000:62";
+		char		err[160];
+		CalibVote  *o;
+
+		CHECK(calib_vote_from_text(t, strlen(t), &arena_mem, &o, err, sizeof err) == CALIB_VOTE_OK);
+		calib_vote_summarize(o, &arena_mem, &s);
+		CHECK(s.overflow);
+		/* and one more row of weight 1 on "a" overflows its own sum */
+		CHECK(calib_vote_add(&o, &arena_mem, "a", 1, 1.0) == CALIB_VOTE_OVERFLOW);
+	}
 
 	/*
-	 * Row order must not matter.  Summed in arrival order 1e16 + 1 + 1
-	 * is 1e16 (each 1 is half an ulp and rounds to even) but 1 + 1 + 1e16
-	 * is 1e16 + 2.  Summing ascending always gives 1e16 + 2, which ties
-	 * with y's single 1e16 + 2, so x wins the tie by bytes in any order.
+	 * Row order must not matter.  Near 2^39 a double's ulp is 2^-13: summed
+	 * in arrival order 2^39 + 2^-14 + 2^-14 is 2^39 (each 2^-14 is half an
+	 * ulp and rounds to even) but 2^-14 + 2^-14 + 2^39 is 2^39 + 2^-13.
+	 * The exact sum always gives 2^39 + 2^-13, which ties with y's single
+	 * 2^39 + 2^-13, so x wins the tie by bytes in any order.
 	 */
 	for (int order = 0; order < 2; order++)
 	{
+		double		big = ldexp(1.0, 39),
+					half = ldexp(1.0, -14);
+
 		v = new_vote(true);
-		add(v, "y", 1e16 + 2);
+		add(&v, "y", big + 2 * half);
 		if (order == 0)
 		{
-			add(v, "x", 1e16);
-			add(v, "x", 1);
-			add(v, "x", 1);
+			add(&v, "x", big);
+			add(&v, "x", half);
+			add(&v, "x", half);
 		}
 		else
 		{
-			add(v, "x", 1);
-			add(v, "x", 1);
-			add(v, "x", 1e16);
+			add(&v, "x", half);
+			add(&v, "x", half);
+			add(&v, "x", big);
 		}
 		CHECK(strcmp(winner(v, &s), "x") == 0);
-		CHECK(s.votes == 1e16 + 2 && s.share == 0.5);
+		CHECK(s.votes == big + 2 * half && s.share == 0.5);
 		drop_vote(v);
 	}
 }
@@ -204,22 +195,30 @@ vote_rows(const Row *rows, int n, bool weighted)
 	CalibVote  *v = new_vote(weighted);
 
 	for (int i = 0; i < n; i++)
-		add(v, rows[i].answer, rows[i].w);
+		add(&v, rows[i].answer, rows[i].w);
 	return v;
 }
 
-/* Serialise and read back. */
+/* Through the text form, then the binary form, and back. */
 static CalibVote *
 roundtrip(const CalibVote *v)
 {
-	uint64_t	size = calib_vote_wire_size(v);
-	char	   *buf = malloc(size);
-	CalibVote  *r = new_vote(!v->weighted);	/* the wire says which */
+	char	   *text = malloc(calib_vote_text_size(v)),
+				err[160];
+	size_t		wlen;
+	uint8_t    *wire;
+	CalibVote  *t,
+			   *r;
 
-	calib_vote_serialize(v, buf);
-	CHECK(calib_vote_deserialize(r, buf, size) == CALIB_VOTE_OK);
-	CHECK(r->weighted == v->weighted);
-	free(buf);
+	calib_vote_to_text(v, text);
+	CHECK(calib_vote_from_text(text, strlen(text), &arena_mem, &t, err, sizeof err) == CALIB_VOTE_OK);
+	wlen = calib_vote_wire_size(t);
+	wire = malloc(wlen);
+	calib_vote_to_wire(t, wire);
+	CHECK(calib_vote_from_wire(wire, wlen, &arena_mem, &r, err, sizeof err) == CALIB_VOTE_OK);
+	CHECK(calib_vote_weighted(r) == calib_vote_weighted(v) && r->n == v->n);
+	free(text);
+	free(wire);
 	return r;
 }
 
@@ -291,13 +290,13 @@ test_order_independence(void)
 			CalibVote  *part = vote_rows(rows + lo, hi - lo, weighted),
 					   *back = roundtrip(part);
 
-			CHECK(calib_vote_merge(merged, back) == CALIB_VOTE_OK);
+			CHECK(calib_vote_merge(&merged, &arena_mem, back) == CALIB_VOTE_OK);
 			drop_vote(part);
 			drop_vote(back);
 		}
-		calib_vote_summarize(base, &s1);
-		calib_vote_summarize(shuffled, &s2);
-		calib_vote_summarize(merged, &s3);
+		calib_vote_summarize(base, &arena_mem, &s1);
+		calib_vote_summarize(shuffled, &arena_mem, &s2);
+		calib_vote_summarize(merged, &arena_mem, &s3);
 		CHECK(same_summary(&s1, base, &s2, shuffled));
 		CHECK(same_summary(&s1, base, &s3, merged));
 		{
@@ -339,83 +338,137 @@ test_order_independence(void)
 	}
 }
 
-/* Corrupt wire input: every truncation and random byte flips of valid
- * states either fail cleanly or yield a state that re-serialises. */
+/* Corrupt binary input: every truncation of a valid state fails, random
+ * byte flips either fail cleanly or give a state that writes back to the
+ * same bytes; an answer twice is refused. */
 static void
 test_corrupt_wire(void)
 {
 	CalibVote  *v = new_vote(true);
-	uint64_t	size;
-	char	   *good,
+	size_t		size;
+	uint8_t    *good,
 			   *buf;
 	int			accepted = 0;
+	char		err[160];
 
 	for (int i = 0; i < 40; i++)
 	{
 		char		a[8];
 
 		snprintf(a, sizeof a, "w%d", i % 11);
-		add(v, a, i * 0.25);
+		add(&v, a, i * 0.25);
 	}
 	size = calib_vote_wire_size(v);
 	good = malloc(size);
-	calib_vote_serialize(v, good);
+	calib_vote_to_wire(v, good);
 
-	for (uint64_t cut = 0; cut < size; cut++)
+	for (size_t cut = 0; cut < size; cut++)
 	{
-		CalibVote  *r = new_vote(false);
+		CalibVote  *r;
 
 		buf = malloc(cut ? cut : 1);
 		memcpy(buf, good, cut);
-		CHECK(calib_vote_deserialize(r, buf, cut) == CALIB_VOTE_CORRUPT);
+		CHECK(calib_vote_from_wire(buf, cut, &arena_mem, &r, err, sizeof err) != CALIB_VOTE_OK);
 		free(buf);
-		drop_vote(r);
 	}
 	for (int iter = 0; iter < 20000; iter++)
 	{
-		CalibVote  *r = new_vote(false);
+		CalibVote  *r;
 		int			flips = 1 + next_rand() % 3;
 
 		buf = malloc(size);
 		memcpy(buf, good, size);
 		for (int f = 0; f < flips; f++)
-			buf[next_rand() % size] ^= (char) (1 << (next_rand() % 8));
-		if (calib_vote_deserialize(r, buf, size) == CALIB_VOTE_OK)
+			buf[next_rand() % size] ^= (uint8_t) (1 << (next_rand() % 8));
+		if (calib_vote_from_wire(buf, size, &arena_mem, &r, err, sizeof err) == CALIB_VOTE_OK)
 		{
 			CalibVoteSummary s;
-			CalibVote  *again = roundtrip(r);
+			uint8_t    *again = malloc(size);
 
 			accepted++;
-			calib_vote_summarize(r, &s);
+			CHECK(calib_vote_wire_size(r) == size);
+			calib_vote_to_wire(r, again);
+			CHECK(memcmp(again, buf, size) == 0);
+			calib_vote_summarize(r, &arena_mem, &s);
 			CHECK(s.n == r->n);
-			drop_vote(again);
+			free(again);
 		}
 		free(buf);
-		drop_vote(r);
+		if (iter % 1000 == 0)
+			arena_reset();
 	}
 	printf("test_vote: %d of 20000 mutated states were still valid\n", accepted);
-
-	/* duplicate answers are rejected: two entries "w0" built by hand */
-	{
-		CalibVote  *u = new_vote(false),
-				   *r = new_vote(false);
-		char	   *p;
-
-		add(u, "ab", 1);
-		add(u, "cd", 1);
-		size = calib_vote_wire_size(u);
-		buf = malloc(size);
-		calib_vote_serialize(u, buf);
-		p = memchr(buf + 36, 'c', size - 36);
-		p[0] = 'a';
-		p[1] = 'b';
-		CHECK(calib_vote_deserialize(r, buf, size) == CALIB_VOTE_CORRUPT);
-		free(buf);
-		drop_vote(u);
-		drop_vote(r);
-	}
 	free(good);
-	drop_vote(v);
+	arena_reset();
+
+	/* duplicate answers are refused, in both forms */
+	{
+		static uint8_t dup[] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2,
+			0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 'a',
+		0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 'a'};
+		CalibVote  *r;
+
+		CHECK(calib_vote_from_wire(dup, sizeof dup, &arena_mem, &r, err, sizeof err) == CALIB_VOTE_CORRUPT);
+		CHECK(calib_vote_from_text("vote1 2 2 1:61 1:61", 19, &arena_mem, &r, err, sizeof err) == CALIB_VOTE_CORRUPT);
+		/* the same bytes with two answers are fine */
+		dup[sizeof dup - 1] = 'b';
+		CHECK(calib_vote_from_wire(dup, sizeof dup, &arena_mem, &r, err, sizeof err) == CALIB_VOTE_OK);
+	}
+}
+
+/* The text form, written by hand. */
+static void
+test_text(void)
+{
+	CalibVote  *v = new_vote(false),
+			   *r;
+	char		buf[256],
+				err[160];
+	static const char *bad[] = {"", "vote1", "vote1 1", "vote1 1 1", "vote1 1 1 1", "vote1 1 1 1:6 ",
+		"vote1 1 1 1:6", "vote1 1 1 1:61 ", "vote1 01 1 1:61", "vote1 1 1 01:61", "Vote1 0 0",
+		"vote1 1 1 1:6F", "vote1 1 2 1:61", "vote1 1 0 1:61", "wvote1 1 1 1:61",
+	"wvote1 1 1 1:1:61", "vote1 18446744073709551616 0", "vote1 9223372036854775808 0"};
+	static const char *impossible[] = {"vote1 1 1 0:61", "vote1 2 1 1:61", "vote1 1 1 2:61",
+		"vote1 2 2 1:61 1:61", "wvote1 1 1 1:-0.0000000000000001:61",
+	"wvote1 1 1 1:10000000000.0000000000000000:61"};
+
+	add(&v, "a", 1);
+	add(&v, "b", 1);
+	add(&v, "a", 1);
+	add(&v, "", 1);
+	calib_vote_to_text(v, buf);
+	CHECK(strcmp(buf, "vote1 4 3 2:61 1:62 1:") == 0);
+	CHECK(strlen(buf) < calib_vote_text_size(v));
+	v = new_vote(true);
+	add(&v, "a", 0.5);
+	add(&v, "a", 0.25);
+	calib_vote_to_text(v, buf);
+	CHECK(strcmp(buf, "wvote1 2 1 2:0.c000000000000000:61") == 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+	{
+		CalibVoteStatus st = calib_vote_from_text(bad[i], strlen(bad[i]), &arena_mem, &r, err, sizeof err);
+
+		if (st != CALIB_VOTE_SYNTAX)
+			fprintf(stderr, "test_vote: \"%s\" gave %d\n", bad[i], (int) st);
+		CHECK(st == CALIB_VOTE_SYNTAX);
+	}
+	for (size_t i = 0; i < sizeof impossible / sizeof impossible[0]; i++)
+	{
+		CalibVoteStatus st = calib_vote_from_text(impossible[i], strlen(impossible[i]), &arena_mem, &r, err, sizeof err);
+
+		if (st != CALIB_VOTE_CORRUPT)
+			fprintf(stderr, "test_vote: \"%s\" gave %d\n", impossible[i], (int) st);
+		CHECK(st == CALIB_VOTE_CORRUPT);
+	}
+	/* the largest weight a row can carry, and a count's worth of them */
+	{
+		const char *most = "wvote1 2 1 2:1ffffffffff.ffffffffffffffff:61",
+				   *over = "wvote1 2 1 2:20000000000.0000000000000000:61";
+
+		CHECK(calib_vote_from_text(most, strlen(most), &arena_mem, &r, err, sizeof err) == CALIB_VOTE_OK);
+		CHECK(calib_vote_from_text(over, strlen(over), &arena_mem, &r, err, sizeof err) == CALIB_VOTE_CORRUPT);
+	}
+	arena_reset();
 }
 
 static void
@@ -476,7 +529,7 @@ check_counts(CalibVote *v, char rows[][64], const int *lens, int n)
 	CalibVoteSummary s;
 	int64_t		total = 0;
 
-	calib_vote_summarize(v, &s);
+	calib_vote_summarize(v, &arena_mem, &s);
 	CHECK(s.n == n);
 	for (int64_t e = 0; e < s.distinct_answers; e++)
 	{
@@ -534,19 +587,19 @@ test_small_form_edges(void)
 		}
 		for (int i = 0; i < n; i++)
 		{
-			CHECK(calib_vote_add(all, rows[i], (size_t) lens[i], 1.0) == CALIB_VOTE_OK);
-			CHECK(calib_vote_add(i < cut ? a : b, rows[i], (size_t) lens[i], 1.0) == CALIB_VOTE_OK);
+			CHECK(calib_vote_add(&all, &arena_mem, rows[i], (size_t) lens[i], 1.0) == CALIB_VOTE_OK);
+			CHECK(calib_vote_add(i < cut ? &a : &b, &arena_mem, rows[i], (size_t) lens[i], 1.0) == CALIB_VOTE_OK);
 		}
 		check_counts(all, rows, lens, n);
 		ab = roundtrip(a);
 		ba = roundtrip(b);
-		CHECK(calib_vote_merge(ab, b) == CALIB_VOTE_OK);
-		CHECK(calib_vote_merge(ba, a) == CALIB_VOTE_OK);
+		CHECK(calib_vote_merge(&ab, &arena_mem, b) == CALIB_VOTE_OK);
+		CHECK(calib_vote_merge(&ba, &arena_mem, a) == CALIB_VOTE_OK);
 		check_counts(ab, rows, lens, n);
 		check_counts(ba, rows, lens, n);
-		calib_vote_summarize(all, &s0);
-		calib_vote_summarize(ab, &s1);
-		calib_vote_summarize(ba, &s2);
+		calib_vote_summarize(all, &arena_mem, &s0);
+		calib_vote_summarize(ab, &arena_mem, &s1);
+		calib_vote_summarize(ba, &arena_mem, &s2);
 		CHECK(same_summary(&s0, all, &s1, ab));
 		CHECK(same_summary(&s0, all, &s2, ba));
 		{
@@ -571,86 +624,62 @@ test_small_form_edges(void)
 		size_t		len;
 
 		memset(big, 'x', sizeof big);
-		CHECK(calib_vote_add(v, big, 58, 1) == CALIB_VOTE_OK);
-		CHECK(calib_vote_add(v, "a", 1, 1) == CALIB_VOTE_OK);
-		CHECK(calib_vote_add(v, "b", 1, 1) == CALIB_VOTE_OK);
-		CHECK(calib_vote_add(v, "c", 1, 1) == CALIB_VOTE_OK);
-		CHECK(calib_vote_add(v, "d", 1, 1) == CALIB_VOTE_OK);
-		CHECK(calib_vote_add(v, "e", 1, 1) == CALIB_VOTE_OK);
-		CHECK(v->big == NULL && v->small_nbytes == 63);
-		CHECK(calib_vote_add(v, "c", 1, 1) == CALIB_VOTE_OK);
-		CHECK(v->big == NULL);
-		CHECK(calib_vote_add(v, "", 0, 1) == CALIB_VOTE_OK);	/* a 7th answer */
-		CHECK(v->big != NULL);
-		calib_vote_summarize(v, &s);
+		CHECK(calib_vote_add(&v, &arena_mem, big, 58, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(&v, &arena_mem, "a", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(&v, &arena_mem, "b", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(&v, &arena_mem, "c", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(&v, &arena_mem, "d", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_add(&v, &arena_mem, "e", 1, 1) == CALIB_VOTE_OK);
+		CHECK(!(v->flags & CALIB_VOTE_TABLE) && v->small_nbytes == 63);
+		CHECK(calib_vote_add(&v, &arena_mem, "c", 1, 1) == CALIB_VOTE_OK);
+		CHECK(!(v->flags & CALIB_VOTE_TABLE));
+		CHECK(calib_vote_add(&v, &arena_mem, "", 0, 1) == CALIB_VOTE_OK);	/* a 7th answer */
+		CHECK(v->flags & CALIB_VOTE_TABLE);
+		calib_vote_summarize(v, &arena_mem, &s);
 		CHECK(s.distinct_answers == 7 && s.n == 8 && s.votes == 2.0);
 		CHECK(memcmp(calib_vote_answer(v, s.winner, &len), "c", 1) == 0 && len == 1);
 		drop_vote(v);
 
 		v = new_vote(false);
-		CHECK(calib_vote_add(v, big, 63, 1) == CALIB_VOTE_OK);
-		CHECK(v->big == NULL);
-		CHECK(calib_vote_add(v, "", 0, 1) == CALIB_VOTE_OK);	/* 0 bytes fit */
-		CHECK(v->big == NULL);
-		CHECK(calib_vote_add(v, "z", 1, 1) == CALIB_VOTE_OK);	/* the 64th byte */
-		CHECK(v->big != NULL);
-		calib_vote_summarize(v, &s);
+		CHECK(calib_vote_add(&v, &arena_mem, big, 63, 1) == CALIB_VOTE_OK);
+		CHECK(!(v->flags & CALIB_VOTE_TABLE));
+		CHECK(calib_vote_add(&v, &arena_mem, "", 0, 1) == CALIB_VOTE_OK);	/* 0 bytes fit */
+		CHECK(!(v->flags & CALIB_VOTE_TABLE));
+		CHECK(calib_vote_add(&v, &arena_mem, "z", 1, 1) == CALIB_VOTE_OK);	/* the 64th byte */
+		CHECK(v->flags & CALIB_VOTE_TABLE);
+		calib_vote_summarize(v, &arena_mem, &s);
 		CHECK(s.distinct_answers == 3 && s.votes == 1.0);
 		/* ties go to the smallest bytes: the empty answer */
 		CHECK(calib_vote_answer(v, s.winner, &len) != NULL && len == 0);
 		drop_vote(v);
 
 		v = new_vote(false);
-		CHECK(calib_vote_add(v, big, 64, 1) == CALIB_VOTE_OK);	/* too long at once */
-		CHECK(v->big != NULL);
+		CHECK(calib_vote_add(&v, &arena_mem, big, 64, 1) == CALIB_VOTE_OK);	/* too long at once */
+		CHECK(v->flags & CALIB_VOTE_TABLE);
 		drop_vote(v);
 	}
 
 	/* a count that outgrows 32 bits moves the state into a table: a wire
 	 * state with "x" counted 2^32 - 1 times, then one more "x" */
 	{
-		char		buf[64],
-				   *p = buf;
-		uint32_t	magic = 0x544F5643u,
-					flags = 0,
-					nentries = 2,
-					l1 = 1,
-					l2 = 2;
-		int64_t		n = INT64_C(4294967295) + 3,
-					nw = 0,
-					c1 = INT64_C(4294967295),
-					c2 = 3;
-		uint64_t	nbytes = 3;
-		CalibVote  *v = new_vote(false),
+		const char *t = "vote1 4294967298 2 4294967295:78 3:7979";
+		char		err[160];
+		CalibVote  *v,
 				   *w = new_vote(false);
 		CalibVoteSummary s;
 		size_t		len;
 
-#define PUTV(x) (memcpy(p, &(x), sizeof(x)), p += sizeof(x))
-		PUTV(magic);
-		PUTV(flags);
-		PUTV(n);
-		PUTV(nentries);
-		PUTV(nbytes);
-		PUTV(nw);
-		PUTV(l1);
-		PUTV(c1);
-		PUTV(l2);
-		PUTV(c2);
-		memcpy(p, "xyy", 3);
-		p += 3;
-#undef PUTV
-		CHECK(calib_vote_deserialize(v, buf, (size_t) (p - buf)) == CALIB_VOTE_OK);
-		CHECK(v->big == NULL);
-		CHECK(calib_vote_add(v, "x", 1, 1) == CALIB_VOTE_OK);
-		CHECK(v->big != NULL);
-		calib_vote_summarize(v, &s);
+		CHECK(calib_vote_from_text(t, strlen(t), &arena_mem, &v, err, sizeof err) == CALIB_VOTE_OK);
+		CHECK(!(v->flags & CALIB_VOTE_TABLE));
+		CHECK(calib_vote_add(&v, &arena_mem, "x", 1, 1) == CALIB_VOTE_OK);
+		CHECK(v->flags & CALIB_VOTE_TABLE);
+		calib_vote_summarize(v, &arena_mem, &s);
 		CHECK(s.votes == 4294967296.0 && s.n == INT64_C(4294967299) && s.distinct_answers == 2);
 		CHECK(memcmp(calib_vote_answer(v, s.winner, &len), "x", 1) == 0 && len == 1);
 		/* and merged into a small state: the same */
-		CHECK(calib_vote_add(w, "x", 1, 1) == CALIB_VOTE_OK);
-		CHECK(calib_vote_merge(w, v) == CALIB_VOTE_OK);
-		calib_vote_summarize(w, &s);
+		CHECK(calib_vote_add(&w, &arena_mem, "x", 1, 1) == CALIB_VOTE_OK);
+		CHECK(calib_vote_merge(&w, &arena_mem, v) == CALIB_VOTE_OK);
+		calib_vote_summarize(w, &arena_mem, &s);
 		CHECK(s.votes == 4294967297.0 && s.distinct_answers == 2);
 		drop_vote(v);
 		drop_vote(w);
@@ -660,7 +689,8 @@ test_small_form_edges(void)
 int
 main(void)
 {
-	CHECK(sizeof(CalibVote) == 128);	/* one allocator size class */
+	CHECK(sizeof(CalibVote) == 112);	/* with its chunk header, one 128-byte size class */
+	test_text();
 	test_hand();
 	test_weighted_hand();
 	test_order_independence();
