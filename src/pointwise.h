@@ -45,7 +45,7 @@ calib_clip_probability(double c)
  * polynomial to u^7 (the next term is below 2^-56 |u|).  Only +, - and *
  * of doubles, compiled without contraction (-ffp-contract=off), so the
  * rounding is IEEE's everywhere.  Within 2 units in the last place of the
- * true value (test/unit/test_pointwise.c checks it against logl over 10^7
+ * true value (test/unit/test_pointwise.c checks it against logl over 2.10^6
  * arguments).
  *
  * corr adds corr / x for a tiny corr (|corr| <= 2^-53 x, the rounding of
