@@ -400,8 +400,9 @@ sem_grow(const SemState *old, int elem, uint32 dim, int64 more)
 
 /*
  * Inside an aggregate the state is a read-write expanded object
- * (utils/expandeddatum.h) in its own memory context, a child of the
- * aggregate context: the executor adopts such a value without copying it
+ * (utils/expandeddatum.h) in a memory context that is a child of the
+ * aggregate context (sem_states_cxt): the executor adopts such a value
+ * without copying it
  * (ExecAggTransReparent), and the rows grow in place with repalloc.  A
  * group's rows are so written once, and neither the state nor its spare
  * capacity is copied into the aggregate context when it is created or
