@@ -6,10 +6,12 @@
  *
  * Both states keep every row of the group in one varlena with spare
  * capacity.  Inside an aggregate the transition function appends in place
- * and returns the same pointer; when the state is full it returns a copy
- * with twice the capacity (allocated in the per-row context: the executor
- * copies it into the aggregate context and frees the old state itself).
- * Called outside an aggregate it copies first.
+ * and returns the same pointer.  The entropy state, when full, returns a
+ * copy with twice the capacity (allocated in the per-row context: the
+ * executor copies it into the aggregate context and frees the old state
+ * itself).  The embedding state (15 kB for 10 answers of 384 floats) is an
+ * expanded object instead, grown in place, so that it is never copied
+ * whole (see SemExp below).  Called outside an aggregate both copy first.
  */
 #include "pg_calib.h"
 
@@ -21,6 +23,7 @@
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/expandeddatum.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
 
@@ -395,6 +398,207 @@ sem_grow(const SemState *old, int elem, uint32 dim, int64 more)
 	return s;
 }
 
+/*
+ * Inside an aggregate the state is a read-write expanded object
+ * (utils/expandeddatum.h) in a memory context that is a child of the
+ * aggregate context (sem_states_cxt): the executor adopts such a value
+ * without copying it
+ * (ExecAggTransReparent), and the rows grow in place with repalloc.  A
+ * group's rows are so written once, and neither the state nor its spare
+ * capacity is copied into the aggregate context when it is created or
+ * grows (a flat state would be copied whole, spare capacity included, each
+ * time: three copies of 6, 12 and 25 kB for 10 answers of 384 floats, and
+ * every byte of them touched).  Its flat form (what a value of type
+ * calib.semantic_state holds, what parallel workers ship) is a SemState of
+ * exactly its n rows.
+ */
+typedef struct SemExp
+{
+	ExpandedObjectHeader hdr;
+	SemState   *s;				/* rows with spare capacity, in
+								 * hdr.eoh_context */
+} SemExp;
+
+static Size
+sem_flat_size(ExpandedObjectHeader *eoh)
+{
+	const SemState *s = ((SemExp *) eoh)->s;
+
+	return sizeof(SemState) + (size_t) s->n * calib_sem_stride(s->elem, s->dim);
+}
+
+static void
+sem_flatten_into(ExpandedObjectHeader *eoh, void *result, Size allocated_size)
+{
+	const SemState *s = ((SemExp *) eoh)->s;
+	SemState   *out = (SemState *) result;
+
+	Assert(allocated_size == sem_flat_size(eoh));
+	memcpy(out, s, sizeof(SemState));
+	SET_VARSIZE(out, allocated_size);
+	out->cap = out->n;
+	memcpy(SEM_ROWS(out), SEM_ROWS(s), allocated_size - sizeof(SemState));
+}
+
+static const ExpandedObjectMethods sem_methods = {
+	sem_flat_size,
+	sem_flatten_into
+};
+
+/* Our expanded state in argument argno (read-write only if rw), or NULL. */
+static SemExp *
+sem_expanded(FunctionCallInfo fcinfo, int argno, bool rw)
+{
+	Datum		d;
+	ExpandedObjectHeader *eoh;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	d = PG_GETARG_DATUM(argno);
+	if (!(rw ? VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d))
+		  : VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d))))
+		return NULL;
+	eoh = DatumGetEOHP(d);
+	return eoh->eoh_methods == &sem_methods ? (SemExp *) eoh : NULL;
+}
+
+/* A state argument for reading: an expanded state's rows where they are,
+ * or the flat value (detoasted if need be).  Never modify it. */
+static SemState *
+sem_view(FunctionCallInfo fcinfo, int argno)
+{
+	SemExp	   *x = sem_expanded(fcinfo, argno, false);
+
+	return x ? x->s : sem_arg(fcinfo, argno);
+}
+
+/*
+ * The memory context of the expanded states of one aggregate context: one
+ * child of it shared by all its groups (a context per group would make a
+ * hashed aggregate's memory check, which walks every child context at each
+ * new group, quadratic in the groups).  Found through a list in fn_extra;
+ * a reset callback on the aggregate context forgets the child when the
+ * executor resets or deletes it (and the child with it).  The executor
+ * deletes an expanded transition value only when the transition function
+ * returns another value, which these functions never do once a group's
+ * state is expanded.
+ */
+typedef struct SemCxtCache
+{
+	MemoryContext aggcontext;
+	MemoryContext states;		/* NULL once aggcontext was reset */
+	MemoryContextCallback cb;
+	struct SemCxtCache *next;
+} SemCxtCache;
+
+static void
+sem_cxt_forget(void *arg)
+{
+	((SemCxtCache *) arg)->states = NULL;
+}
+
+static MemoryContext
+sem_states_cxt(FunctionCallInfo fcinfo, MemoryContext aggcontext)
+{
+	SemCxtCache *c;
+
+	for (c = fcinfo->flinfo->fn_extra; c; c = c->next)
+		if (c->aggcontext == aggcontext)
+			break;
+	if (c == NULL)
+	{
+		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SemCxtCache));
+		c->aggcontext = aggcontext;
+		c->next = fcinfo->flinfo->fn_extra;
+		fcinfo->flinfo->fn_extra = c;
+	}
+	if (c->states == NULL)
+	{
+		/* small blocks: every row buffer (> 1 kB) is a block of its own,
+		 * which repalloc grows with realloc, in place where it can */
+		c->states = AllocSetContextCreate(aggcontext, "calib.semantic_state",
+										  ALLOCSET_SMALL_SIZES);
+		c->cb.func = sem_cxt_forget;
+		c->cb.arg = c;
+		MemoryContextRegisterResetCallback(aggcontext, &c->cb);
+	}
+	return c->states;
+}
+
+/* A new expanded state (in the shared child of aggcontext): a copy of
+ * `from` (or an empty state when from is NULL) with room for `more` rows
+ * of the shape. */
+static SemExp *
+sem_exp_new(FunctionCallInfo fcinfo, MemoryContext aggcontext, const SemState *from,
+			uint8 flags, double threshold, int elem, uint32 dim, int64 more)
+{
+	MemoryContext cxt = sem_states_cxt(fcinfo, aggcontext);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	SemExp	   *x = palloc(sizeof(SemExp));
+
+	EOH_init_header(&x->hdr, &sem_methods, cxt);
+	x->s = from ? sem_grow(from, elem, dim, more)
+		: sem_alloc(elem, dim, flags, threshold, Max(more, 4));
+	MemoryContextSwitchTo(old);
+	return x;
+}
+
+/* Room in an expanded state for `more` rows of the shape (capacity doubled
+ * as needed; a state without rows takes the new shape). */
+static void
+sem_exp_reserve(SemExp *x, int elem, uint32 dim, int64 more)
+{
+	SemState   *s = x->s;
+	int64		cap;
+	size_t		size;
+
+	if (s->n > 0 && s->n + more <= s->cap)
+		return;
+	cap = s->n == 0 ? Max(more, 4) : Max(s->cap, 4);
+	while (cap < s->n + more)
+		cap *= 2;
+	if (s->n == 0 && cap == s->cap && s->elem == elem && s->dim == dim)
+		return;
+	size = sem_size(elem, dim, cap);
+	s = repalloc(s, size);
+	SET_VARSIZE(s, size);
+	s->cap = cap;
+	if (s->n == 0)
+	{
+		s->elem = (uint8) elem;
+		s->dim = dim;
+	}
+	x->s = s;
+}
+
+/* The state to modify, with room for `more` rows of the shape: the
+ * aggregate's expanded state itself (*x), a new expanded state copied from
+ * s inside an aggregate, else (called as a plain function) a flat copy. */
+static SemState *
+sem_writable(FunctionCallInfo fcinfo, bool in_agg, MemoryContext aggcontext, SemExp **x, const SemState *s,
+			 uint8 flags, double threshold, int elem, uint32 dim, int64 more)
+{
+	if (*x)
+	{
+		sem_exp_reserve(*x, elem, dim, more);
+		return (*x)->s;
+	}
+	if (in_agg)
+	{
+		*x = sem_exp_new(fcinfo, aggcontext, s, flags, threshold, elem, dim, more);
+		return (*x)->s;
+	}
+	if (s == NULL)
+		return sem_alloc(elem, dim, flags, threshold, more == 0 ? 0 : Max(more, 4));
+	return sem_grow(s, elem, dim, more);
+}
+
+static Datum
+sem_result(SemExp *x, SemState *s)
+{
+	return x ? EOHPGetRWDatum(&x->hdr) : PointerGetDatum(s);
+}
+
 static double
 checked_threshold(FunctionCallInfo fcinfo, int argno)
 {
@@ -472,8 +676,10 @@ static Datum
 sem_trans(FunctionCallInfo fcinfo, uint8 flags)
 {
 	double		threshold = checked_threshold(fcinfo, 2);
-	SemState   *s = PG_ARGISNULL(0) ? NULL : (SemState *) DatumGetPointer(PG_GETARG_DATUM(0));
-	bool		in_place;
+	MemoryContext aggcontext = NULL;
+	bool		in_agg = AggCheckCallContext(fcinfo, &aggcontext) != 0;
+	SemExp	   *x = in_agg ? sem_expanded(fcinfo, 0, true) : NULL;
+	SemState   *s = x ? x->s : PG_ARGISNULL(0) ? NULL : sem_view(fcinfo, 0);
 	ArrayType  *a;
 	const void *v;
 	int			elem;
@@ -481,9 +687,6 @@ sem_trans(FunctionCallInfo fcinfo, uint8 flags)
 	unsigned char *row;
 	int64		before;
 
-	in_place = s && AggCheckCallContext(fcinfo, NULL) && !VARATT_IS_EXTENDED(s);
-	if (s && !in_place)
-		s = sem_arg(fcinfo, 0);
 	if (s && s->threshold != threshold)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -494,22 +697,20 @@ sem_trans(FunctionCallInfo fcinfo, uint8 flags)
 	{
 		if (!(flags & CALIB_SEM_KEEPS_NULLS))
 		{
-			if (s == NULL)
+			if (PG_ARGISNULL(0))
 				PG_RETURN_NULL();
-			PG_RETURN_POINTER(s);
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 		}
 		/* semantic_labels: a NULL row gets a NULL label */
-		if (s == NULL)
-			s = sem_alloc(0, 0, flags, threshold, 0);
-		else if (!in_place)
-			s = sem_grow(s, s->elem, s->dim, 0);
+		s = sem_writable(fcinfo, in_agg, aggcontext, &x, s, flags, threshold,
+						 s ? s->elem : 0, s ? s->dim : 0, 0);
 		s->trailing++;
 		if (s->trailing + s->n > (int64) CALIB_SEM_MAX_ROWS)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("calib.semantic_labels: more than %llu rows in a group",
 							(unsigned long long) CALIB_SEM_MAX_ROWS)));
-		PG_RETURN_POINTER(s);
+		return sem_result(x, s);
 	}
 
 	a = PG_GETARG_ARRAYTYPE_P(1);
@@ -519,15 +720,12 @@ sem_trans(FunctionCallInfo fcinfo, uint8 flags)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("embeddings of different dimensions in one group: %u and %u",
 						s->dim, dim)));
-	if (s == NULL)
-		s = sem_alloc(elem, dim, flags, threshold, 4);
-	else if (s->n == 0 || !in_place || s->n >= s->cap)
-		s = sem_grow(s, elem, dim, 1);
-	if (s->trailing + s->n + 1 > (int64) CALIB_SEM_MAX_ROWS)
+	if (s && s->trailing + s->n + 1 > (int64) CALIB_SEM_MAX_ROWS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("calib.semantic: more than %llu rows in a group",
 						(unsigned long long) CALIB_SEM_MAX_ROWS)));
+	s = sem_writable(fcinfo, in_agg, aggcontext, &x, s, flags, threshold, elem, dim, 1);
 	s->elem = (uint8) elem;
 	s->dim = dim;
 	row = SEM_ROWS(s) + (size_t) s->n * calib_sem_stride(elem, dim);
@@ -536,7 +734,7 @@ sem_trans(FunctionCallInfo fcinfo, uint8 flags)
 	memcpy(row + 8, v, (size_t) dim * elem);
 	s->trailing = 0;
 	s->n++;
-	PG_RETURN_POINTER(s);
+	return sem_result(x, s);
 }
 
 PG_FUNCTION_INFO_V1(calib_semantic_trans);
@@ -557,11 +755,13 @@ PG_FUNCTION_INFO_V1(calib_semantic_combine);
 Datum
 calib_semantic_combine(PG_FUNCTION_ARGS)
 {
+	MemoryContext aggcontext = NULL;
+	bool		in_agg;
+	SemExp	   *x;
 	SemState   *a,
 			   *b,
 			   *s;
 	size_t		stride;
-	bool		in_place;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -569,16 +769,15 @@ calib_semantic_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	b = sem_arg(fcinfo, 1);
+	b = sem_view(fcinfo, 1);
+	in_agg = AggCheckCallContext(fcinfo, &aggcontext) != 0;
+	x = in_agg ? sem_expanded(fcinfo, 0, true) : NULL;
 	if (PG_ARGISNULL(0))
 	{
-		s = sem_grow(b, b->elem, b->dim, 0);
-		PG_RETURN_POINTER(s);
+		s = sem_writable(fcinfo, in_agg, aggcontext, &x, b, b->flags, b->threshold, b->elem, b->dim, 0);
+		return sem_result(x, s);
 	}
-	a = (SemState *) DatumGetPointer(PG_GETARG_DATUM(0));
-	in_place = AggCheckCallContext(fcinfo, NULL) && !VARATT_IS_EXTENDED(a);
-	if (!in_place)
-		a = sem_arg(fcinfo, 0);
+	a = x ? x->s : sem_view(fcinfo, 0);
 	if (a->threshold != b->threshold)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -595,14 +794,11 @@ calib_semantic_combine(PG_FUNCTION_ARGS)
 						a->dim, b->dim)));
 	if (b->n == 0)
 	{
-		s = in_place ? a : sem_grow(a, a->elem, a->dim, 0);
+		s = sem_writable(fcinfo, in_agg, aggcontext, &x, a, a->flags, a->threshold, a->elem, a->dim, 0);
 		s->trailing += b->trailing;
-		PG_RETURN_POINTER(s);
+		return sem_result(x, s);
 	}
-	if (in_place && a->n > 0 && a->n + b->n <= a->cap)
-		s = a;
-	else
-		s = sem_grow(a, b->elem, b->dim, b->n);
+	s = sem_writable(fcinfo, in_agg, aggcontext, &x, a, a->flags, a->threshold, b->elem, b->dim, b->n);
 	stride = calib_sem_stride(b->elem, b->dim);
 	memcpy(SEM_ROWS(s) + (size_t) s->n * stride, SEM_ROWS(b), (size_t) b->n * stride);
 	{
@@ -617,7 +813,7 @@ calib_semantic_combine(PG_FUNCTION_ARGS)
 	s->dim = b->dim;
 	s->n += b->n;
 	s->trailing = b->trailing;
-	PG_RETURN_POINTER(s);
+	return sem_result(x, s);
 }
 
 /* Components of a state's rows: labels (1-based, first appearance), the
@@ -646,7 +842,7 @@ PG_FUNCTION_INFO_V1(calib_semantic_clusters_final);
 Datum
 calib_semantic_clusters_final(PG_FUNCTION_ARGS)
 {
-	SemState   *s = PG_ARGISNULL(0) ? NULL : sem_arg(fcinfo, 0);
+	SemState   *s = PG_ARGISNULL(0) ? NULL : sem_view(fcinfo, 0);
 	TupleDesc	tupdesc;
 	Datum		values[4];
 	bool		nulls[4] = {false, false, true, true};
@@ -687,7 +883,7 @@ calib_semantic_agreement_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = sem_arg(fcinfo, 0);
+	s = sem_view(fcinfo, 0);
 	if (s->n < 2)
 		PG_RETURN_NULL();
 	label = palloc(sizeof(int32) * s->n);
@@ -712,7 +908,7 @@ calib_semantic_labels_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	s = sem_arg(fcinfo, 0);
+	s = sem_view(fcinfo, 0);
 	total = s->n + s->trailing;
 	for (int64 i = 0; i < s->n; i++)
 	{
@@ -797,7 +993,7 @@ PG_FUNCTION_INFO_V1(calib_semantic_state_out);
 Datum
 calib_semantic_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(hex_text(SM_TEXT_TAG, sem_to_wire(sem_arg(fcinfo, 0))));
+	PG_RETURN_CSTRING(hex_text(SM_TEXT_TAG, sem_to_wire(sem_view(fcinfo, 0))));
 }
 
 PG_FUNCTION_INFO_V1(calib_semantic_state_recv);
@@ -816,5 +1012,5 @@ PG_FUNCTION_INFO_V1(calib_semantic_state_send);
 Datum
 calib_semantic_state_send(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BYTEA_P(sem_to_wire(sem_arg(fcinfo, 0)));
+	PG_RETURN_BYTEA_P(sem_to_wire(sem_view(fcinfo, 0)));
 }

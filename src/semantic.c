@@ -307,10 +307,78 @@ calib_sem_to_wire(const CalibSemRows *r, uint8_t flags, double threshold,
 	}
 }
 
+/*
+ * The common case first, on the bits and without branches (so that the
+ * compiler vectorises it): a value is not finite when its exponent bits are
+ * all set, and nonzero when any bit but the sign is.  Only when some value
+ * is not finite does the plain loop below run, to find the first one.
+ */
+static bool
+all_finite_f(const void *values, uint32_t dim, bool *nonzero)
+{
+	const unsigned char *p = values;
+	uint32_t	bad[8] = {0},
+				any[8] = {0},
+				b = 0,
+				a = 0;
+	uint32_t	k = 0;
+
+	/* eight lanes, one per k mod 8: straight-line code the compiler turns
+	 * into vector instructions */
+	for (; k + 8 <= dim; k += 8)
+	{
+		uint32_t	u[8];
+
+		memcpy(u, p + 4 * (size_t) k, 32);
+		for (int l = 0; l < 8; l++)
+		{
+			bad[l] |= (uint32_t) ((u[l] & 0x7f800000u) == 0x7f800000u);
+			any[l] |= u[l] & 0x7fffffffu;
+		}
+	}
+	for (; k < dim; k++)
+	{
+		uint32_t	u;
+
+		memcpy(&u, p + 4 * (size_t) k, 4);
+		bad[0] |= (uint32_t) ((u & 0x7f800000u) == 0x7f800000u);
+		any[0] |= u & 0x7fffffffu;
+	}
+	for (int l = 0; l < 8; l++)
+	{
+		b |= bad[l];
+		a |= any[l];
+	}
+	*nonzero = a != 0;
+	return b == 0;
+}
+
+static bool
+all_finite_d(const void *values, uint32_t dim, bool *nonzero)
+{
+	const unsigned char *p = values;
+	uint64_t	bad = 0,
+				any = 0;
+
+	for (uint32_t k = 0; k < dim; k++)
+	{
+		uint64_t	u;
+
+		memcpy(&u, p + 8 * (size_t) k, 8);
+		bad |= (uint64_t) ((u & 0x7ff0000000000000u) == 0x7ff0000000000000u);
+		any |= u & 0x7fffffffffffffffu;
+	}
+	*nonzero = any != 0;
+	return bad == 0;
+}
+
 int
 calib_sem_check_values(const void *values, int elem, uint32_t dim, uint32_t *at)
 {
 	bool		nonzero = false;
+
+	if (elem == 4 ? all_finite_f(values, dim, &nonzero) : all_finite_d(values, dim, &nonzero))
+		return nonzero ? 0 : 2;
 
 	for (uint32_t k = 0; k < dim; k++)
 	{
@@ -488,6 +556,103 @@ dot_d(const double *a, const double *b, uint32_t d)
 	return (s0 + s1) + (s2 + s3);
 }
 
+/*
+ * dot_f (dot_d) of a with b and of a with c at once: eight independent
+ * sums, each taking exactly the terms of dot_f's sum in the same order, so
+ * each result has dot_f's bits; the two chains of additions overlap, which
+ * dot_f's four (one addition's latency each) cannot.
+ */
+static inline void
+dot2_f(const float *a, const float *b, const float *c, uint32_t d, double *ab, double *ac)
+{
+	double		s0 = 0,
+				s1 = 0,
+				s2 = 0,
+				s3 = 0,
+				t0 = 0,
+				t1 = 0,
+				t2 = 0,
+				t3 = 0;
+	uint32_t	k = 0;
+
+	for (; k + 4 <= d; k += 4)
+	{
+		double		a0 = a[k],
+					a1 = a[k + 1],
+					a2 = a[k + 2],
+					a3 = a[k + 3];
+
+		s0 += a0 * b[k];
+		s1 += a1 * b[k + 1];
+		s2 += a2 * b[k + 2];
+		s3 += a3 * b[k + 3];
+		t0 += a0 * c[k];
+		t1 += a1 * c[k + 1];
+		t2 += a2 * c[k + 2];
+		t3 += a3 * c[k + 3];
+	}
+	if (k < d)
+	{
+		s0 += (double) a[k] * b[k];
+		t0 += (double) a[k] * c[k];
+	}
+	if (k + 1 < d)
+	{
+		s1 += (double) a[k + 1] * b[k + 1];
+		t1 += (double) a[k + 1] * c[k + 1];
+	}
+	if (k + 2 < d)
+	{
+		s2 += (double) a[k + 2] * b[k + 2];
+		t2 += (double) a[k + 2] * c[k + 2];
+	}
+	*ab = (s0 + s1) + (s2 + s3);
+	*ac = (t0 + t1) + (t2 + t3);
+}
+
+static inline void
+dot2_d(const double *a, const double *b, const double *c, uint32_t d, double *ab, double *ac)
+{
+	double		s0 = 0,
+				s1 = 0,
+				s2 = 0,
+				s3 = 0,
+				t0 = 0,
+				t1 = 0,
+				t2 = 0,
+				t3 = 0;
+	uint32_t	k = 0;
+
+	for (; k + 4 <= d; k += 4)
+	{
+		s0 += a[k] * b[k];
+		s1 += a[k + 1] * b[k + 1];
+		s2 += a[k + 2] * b[k + 2];
+		s3 += a[k + 3] * b[k + 3];
+		t0 += a[k] * c[k];
+		t1 += a[k + 1] * c[k + 1];
+		t2 += a[k + 2] * c[k + 2];
+		t3 += a[k + 3] * c[k + 3];
+	}
+	if (k < d)
+	{
+		s0 += a[k] * b[k];
+		t0 += a[k] * c[k];
+	}
+	if (k + 1 < d)
+	{
+		s1 += a[k + 1] * b[k + 1];
+		t1 += a[k + 1] * c[k + 1];
+	}
+	if (k + 2 < d)
+	{
+		s2 += a[k + 2] * b[k + 2];
+		t2 += a[k + 2] * c[k + 2];
+	}
+	*ab = (s0 + s1) + (s2 + s3);
+	*ac = (t0 + t1) + (t2 + t3);
+}
+
 static inline const void *
 row_values(const CalibSemRows *r, uint64_t i)
 {
@@ -563,42 +728,68 @@ calib_sem_components(const CalibSemRows *r, double threshold, int32_t *label,
 		norm[i] = row_sumsq(r, i, scaled ? scaled + i * r->dim : NULL);	/* squared */
 		parent[i] = (int64_t) i;
 	}
+	/*
+	 * Pairs (i, j) for j > i, two j at a time (dot2_*).  Without edge
+	 * counting, a pair already in one component is skipped; a second pair
+	 * that the first one's union has just joined is still compared, which
+	 * changes nothing (its union is a no-op), so the components are those
+	 * of every pair at or above the threshold either way.
+	 */
 	for (uint64_t i = 0; i < n; i++)
-		for (uint64_t j = i + 1; j < n; j++)
-		{
-			double		dot,
-						c;
-			int64_t		ri,
-						rj;
+	{
+		uint64_t	j = i + 1;
 
-			if (edges == NULL)
+		for (;;)
+		{
+			uint64_t	pj[2];
+			double		dot[2];
+			int			m = 0;
+
+			for (; j < n && m < 2; j++)
 			{
-				ri = uf_find(parent, (int64_t) i);
-				rj = uf_find(parent, (int64_t) j);
-				if (ri == rj)
+				if (edges == NULL &&
+					uf_find(parent, (int64_t) i) == uf_find(parent, (int64_t) j))
 					continue;
+				pj[m++] = j;
 			}
-			if (scaled)
-				dot = dot_d(scaled + i * r->dim, scaled + j * r->dim, r->dim);
-			else
-				dot = dot_f(row_values(r, i), row_values(r, j), r->dim);
-			c = dot / sqrt(norm[i] * norm[j]);
-			if (c >= threshold)
+			if (m == 0)
+				break;
+			if (m == 2)
 			{
-				ne++;
-				ri = uf_find(parent, (int64_t) i);
-				rj = uf_find(parent, (int64_t) j);
-				if (ri != rj)
+				if (scaled)
+					dot2_d(scaled + i * r->dim, scaled + pj[0] * r->dim,
+						   scaled + pj[1] * r->dim, r->dim, &dot[0], &dot[1]);
+				else
+					dot2_f(row_values(r, i), row_values(r, pj[0]), row_values(r, pj[1]),
+						   r->dim, &dot[0], &dot[1]);
+			}
+			else if (scaled)
+				dot[0] = dot_d(scaled + i * r->dim, scaled + pj[0] * r->dim, r->dim);
+			else
+				dot[0] = dot_f(row_values(r, i), row_values(r, pj[0]), r->dim);
+			for (int q = 0; q < m; q++)
+			{
+				double		c = dot[q] / sqrt(norm[i] * norm[pj[q]]);
+
+				if (c >= threshold)
 				{
-					/* the smaller index is the root: a component's root is
-					 * its first row */
-					if (ri < rj)
-						parent[rj] = ri;
-					else
-						parent[ri] = rj;
+					int64_t		ri = uf_find(parent, (int64_t) i),
+								rj = uf_find(parent, (int64_t) pj[q]);
+
+					ne++;
+					if (ri != rj)
+					{
+						/* the smaller index is the root: a component's
+						 * root is its first row */
+						if (ri < rj)
+							parent[rj] = ri;
+						else
+							parent[ri] = rj;
+					}
 				}
 			}
 		}
+	}
 	for (uint64_t i = 0; i < n; i++)
 	{
 		int64_t		root = uf_find(parent, (int64_t) i);

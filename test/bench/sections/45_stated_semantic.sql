@@ -45,6 +45,13 @@ SELECT bench.measure('semantic', 'calib.semantic_clusters per prompt (10 x 384)'
     'SELECT prompt_id, sum(array_length(embedding, 1)) FROM bench_emb GROUP BY prompt_id',
     NULL, :runs, 'goal: ÷ floor (sum(array_length)) <= 3');
 
+-- What keeping a group's rows costs by itself: the built-in array_agg holds
+-- the same 15 kB per prompt that the semantic states hold (no comparison).
+SELECT bench.measure('semantic', 'array_agg(embedding) per prompt (keeps the rows, no calib)',
+    'SELECT prompt_id, array_length(array_agg(embedding), 1) FROM bench_emb GROUP BY prompt_id',
+    'SELECT prompt_id, sum(array_length(embedding, 1)) FROM bench_emb GROUP BY prompt_id',
+    NULL, :runs, 'reference: the memory every row-keeping aggregate needs');
+
 -- Plain SQL: the pairwise self-join with the cosine computed by unnest.
 SELECT bench.measure('semantic', 'calib.semantic_agreement per prompt (10 x 384)',
     'SELECT prompt_id, calib.semantic_agreement(embedding, 0.9) FROM bench_emb GROUP BY prompt_id',
