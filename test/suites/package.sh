@@ -67,9 +67,10 @@ t0=$SECONDS
 	|| { tail -30 "$work/build.log"; fail "dpkg-buildpackage failed"; exit 1; }
 deb=$(ls "$work"/"${pkg}"_"$version"-*.deb 2>/dev/null | head -1)
 [ -n "$deb" ] || { ls "$work"; fail "no ${pkg}_$version-*.deb built"; exit 1; }
-echo "package: built $(basename "$deb") in $((SECONDS - t0)) s: $(dpkg-deb -c "$deb" | grep -c 'calib') calib files"
-dpkg-deb -c "$deb" | grep -q "/usr/lib/postgresql/$PG_MAJOR/lib/calib.so" || fail "the .deb has no calib.so"
-dpkg-deb -c "$deb" | grep -q "/usr/share/postgresql/$PG_MAJOR/extension/calib--$version.sql" || fail "the .deb has no calib--$version.sql"
+contents=$(dpkg-deb -c "$deb")   # (not piped into grep -q: pipefail and SIGPIPE)
+echo "package: built $(basename "$deb") in $((SECONDS - t0)) s: $(grep -c 'calib' <<<"$contents") calib files"
+grep -q "/usr/lib/postgresql/$PG_MAJOR/lib/calib.so\$" <<<"$contents" || fail "the .deb has no calib.so"
+grep -q "/usr/share/postgresql/$PG_MAJOR/extension/calib--$version.sql\$" <<<"$contents" || fail "the .deb has no calib--$version.sql"
 
 exec 8>/var/lock/calib-package.lock; flock 8   # one package test at a time on this system
 if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
