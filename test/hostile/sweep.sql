@@ -161,6 +161,19 @@ BEGIN
       ('calib.best_of_state', false, 'NULL::calib.best_of_state'),
       ('calib.best_of_state', false, '''bestof1 9223372036854775807 -Infinity 9223372036854775807 0''::calib.best_of_state');
   END IF;
+  -- the aggregate state types (0.2.0)
+  IF to_regtype('calib.binned_state') IS NOT NULL THEN
+    INSERT INTO hostile.vals VALUES
+      ('calib.binned_state', true,  '''b1 bins=10 sq=0.4000000000000000 | 4:1:0:0.8000000000000000''::calib.binned_state'),
+      ('calib.binned_state', false, 'NULL::calib.binned_state'),
+      ('calib.binned_state', false, '''b1 bins=10 sq=0.0000000000000000 |''::calib.binned_state'),
+      ('calib.binned_state', false, '''b1 bins=1 sq=0.0000000000000000 | 0:1:1:1.0000000000000000''::calib.binned_state'),
+      ('calib.binned_state', false, '''b1 bins=10000 sq=0.0000000000000000 | 9999:1:1:1.0000000000000000''::calib.binned_state'),
+      ('calib.pointwise_state', true,  '''p1 brier n=1 sum=0.4000000000000000''::calib.pointwise_state'),
+      ('calib.pointwise_state', false, 'NULL::calib.pointwise_state'),
+      ('calib.pointwise_state', false, '''p1 nll n=0 sum=0.0000000000000000''::calib.pointwise_state'),
+      ('calib.pointwise_state', false, '''p1 nll n=2 sum=30.0000000000000000''::calib.pointwise_state');
+  END IF;
 END $$;
 
 CREATE TABLE hostile.results (fn regprocedure, call text, sqlstate text, message text);
