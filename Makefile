@@ -19,7 +19,7 @@ DATA        = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 REGRESS      = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+PG_CFLAGS   = -ffp-contract=off -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 EXTRA_CLEAN = test/unit/*.bin results regression.diffs regression.out
 
 PG_CONFIG  ?= pg_config
@@ -36,7 +36,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
 
 # ---- outside the server -------------------------------------------------
 CORE_CC     ?= cc
-CORE_CFLAGS ?= -O1 -g -Wall -Wextra -std=c99 -D_GNU_SOURCE
+CORE_CFLAGS ?= -O1 -g -ffp-contract=off -Wall -Wextra -std=c99 -D_GNU_SOURCE
 SAN_FLAGS    = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Unit tests of the plain-C core, built with ASan and UBSan.
@@ -64,7 +64,7 @@ bench:
 # new inputs and crash artifacts go to $(FUZZ_OUT), never into the repo.
 # `make fuzz-regress` runs every committed corpus file once (no fuzzing).
 FUZZ_CC      ?= clang
-FUZZ_CFLAGS   = -g -O1 -std=c99 -D_GNU_SOURCE -Wall -Wextra -Isrc \
+FUZZ_CFLAGS   = -g -O1 -ffp-contract=off -std=c99 -D_GNU_SOURCE -Wall -Wextra -Isrc \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 FUZZ_OUT     ?= test/fuzz/out

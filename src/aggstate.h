@@ -100,7 +100,7 @@ static inline void
 calib_binned_state_row(CalibBinnedState *st, int k, double c, bool correct, double sq)
 {
 	calib_bin_exact_add(&st->acc[k], c, correct);
-	calib_exact_add(&st->sum_sq_error, sq);
+	calib_exact_add_term(&st->sum_sq_error, sq);
 }
 
 /* False, st unchanged, when st cannot hold that row. */

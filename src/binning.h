@@ -126,7 +126,7 @@ calib_bin_exact_add(CalibBinExact *b, double c, bool correct)
 {
 	b->n++;
 	b->n_correct += correct ? 1 : 0;
-	calib_exact_add(&b->sum_conf, c);
+	calib_exact_add_term(&b->sum_conf, c);
 }
 
 /* Takes out a row added before (moving-window inverse): exactly undoes

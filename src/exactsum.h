@@ -40,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CALIB_EXACT_TERM_BITS	40
 #define CALIB_EXACT_TERM_MAX	1099511627776.0 /* 2^40, exclusive */
@@ -118,13 +119,29 @@ calib_exact_term_ok(double x)
 static inline CalibExact
 calib_exact_from_double(double x)
 {
-	double		m = x < 0 ? -x : x;
-	uint64_t	ip = (uint64_t) m;
+	uint64_t	bits,
+				mant;
+	int			shift;
+	unsigned __int128 u;
 	CalibExact	r;
 
-	r.hi = ip;
-	r.lo = (uint64_t) ((m - (double) ip) * 18446744073709551616.0);
-	return x < 0 ? calib_exact_negate(r) : r;
+	/* x = mant 2^(e - 1075) with the 53-bit mantissa, so x in units of
+	 * 2^-64 is mant 2^(e - 1011): a shift, truncating toward zero for a
+	 * right shift.  Integer-only (no double -> uint64 conversions, slow on
+	 * x86-64 above 2^63), and the same integer as trunc(|x| 2^64). */
+	memcpy(&bits, &x, sizeof bits);
+	shift = (int) ((bits >> 52) & 0x7ff);
+	if (shift == 0)
+		return CALIB_EXACT_ZERO;	/* zero or subnormal: below 2^-64 */
+	mant = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+	shift -= 1011;
+	if (shift >= 0)
+		u = (unsigned __int128) mant << shift;	/* |x| < 2^63: shift < 75 */
+	else
+		u = shift > -64 ? mant >> -shift : 0;
+	r.lo = (uint64_t) u;
+	r.hi = (uint64_t) (u >> 64);
+	return (int64_t) bits < 0 ? calib_exact_negate(r) : r;
 }
 
 /* sum += x for a term already known to pass calib_exact_term_ok; false only
@@ -133,6 +150,33 @@ static inline bool
 calib_exact_add(CalibExact *sum, double x)
 {
 	return calib_exact_add_to(sum, calib_exact_from_double(x));
+}
+
+/*
+ * sum += x for a term known to be finite and in [0, 2^40), on the per-row
+ * paths (confidences, Brier and log-loss terms), whose sums are bounded by
+ * the row count times 36.05 and so cannot overflow while the count (int64)
+ * fits: no overflow check, no sign; the same result as calib_exact_add.
+ */
+static inline void
+calib_exact_add_term(CalibExact *sum, double x)
+{
+	uint64_t	bits,
+				mant;
+	int			shift;
+	unsigned __int128 u,
+				s;
+
+	memcpy(&bits, &x, sizeof bits);
+	shift = (int) ((bits >> 52) & 0x7ff) - 1011;	/* sign ignored: -0.0 is 0 */
+	mant = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+	if (shift >= 0)
+		u = (unsigned __int128) mant << shift;
+	else						/* zero and subnormals: shift <= -1011 */
+		u = shift > -64 ? mant >> -shift : 0;
+	s = ((unsigned __int128) sum->hi << 64 | sum->lo) + u;
+	sum->lo = (uint64_t) s;
+	sum->hi = (uint64_t) (s >> 64);
 }
 
 /* The sum as a double (see the header comment). */

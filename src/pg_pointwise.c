@@ -111,7 +111,7 @@ pointwise_transition(FunctionCallInfo fcinfo, int kind, int sign)
 	if (likely(sign > 0))
 	{
 		st->n++;
-		calib_exact_add(&st->sum, term);
+		calib_exact_add_term(&st->sum, term);
 	}
 	else
 	{

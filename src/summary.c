@@ -85,8 +85,8 @@ calib_summary_add(CalibSummary *s, double c, bool correct)
 	calib_bin_exact_add(&s->bins[calib_bin_index_edges(c, fine_edges, FINE)], c, correct);
 	s->n++;
 	s->n_correct += correct ? 1 : 0;
-	calib_exact_add(&s->sum_sq_error, calib_sq_error(c, correct));
-	calib_exact_add(&s->sum_log_loss, calib_log_loss(c, correct));
+	calib_exact_add_term(&s->sum_sq_error, calib_sq_error(c, correct));
+	calib_exact_add_term(&s->sum_log_loss, calib_log_loss(c, correct));
 }
 
 bool

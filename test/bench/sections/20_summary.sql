@@ -54,6 +54,20 @@ SELECT bench.measure('summary', 'rolling 7-day ECE, 365 days x 14 domains',
     'SELECT domain, day, count(s) OVER (PARTITION BY domain ORDER BY day ROWS 6 PRECEDING) FROM bench_daily',
     NULL, :runs, NULL);
 
+-- Issue 13: a 30-day rolling ECE with the moving-window inverse (each row
+-- adds the day entering the frame and subtracts the one leaving it)
+-- against re-merging every frame, which is what calib 0.1.0 did: "plain" is
+-- the same aggregate without MSFUNC/MINVFUNC.
+CREATE AGGREGATE pg_temp.merge_recompute(calib.summary) (
+    SFUNC = calib._summary_combine, STYPE = calib.summary,
+    FINALFUNC = calib._summary_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = calib._summary_combine, PARALLEL = SAFE);
+SELECT bench.measure('summary', 'rolling 30-day ECE, 365 days x 14 domains',
+    'SELECT domain, day, calib.ece(calib.merge(s) OVER (PARTITION BY domain ORDER BY day ROWS 29 PRECEDING)) FROM bench_daily',
+    'SELECT domain, day, count(s) OVER (PARTITION BY domain ORDER BY day ROWS 29 PRECEDING) FROM bench_daily',
+    'SELECT domain, day, calib.ece(pg_temp.merge_recompute(s) OVER (PARTITION BY domain ORDER BY day ROWS 29 PRECEDING)) FROM bench_daily',
+    :runs, 'plain = re-merging every frame (0.1.0, no inverse)');
+
 SELECT bench.measure('summary', 'text round trip of ' || :summaries || ' summaries',
     'SELECT count(s::text::calib.summary) FROM bench_daily',
     'SELECT count(s) FROM bench_daily',
