@@ -73,7 +73,6 @@ calib_log1p_small(double u)
 	double		q = -1.0 / 6.0 + u * (1.0 / 7.0);
 
 	q = 0.2 + u * q;
-
 	q = -0.25 + u * q;
 	q = 1.0 / 3.0 + u * q;
 	q = -0.5 + u * q;
