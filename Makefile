@@ -23,7 +23,12 @@ DATA        = $(filter-out $(DATA_built),$(patsubst $(SRCDIR)%,%,$(wildcard $(SR
 REGRESS      = $(sort $(basename $(notdir $(wildcard $(SRCDIR)test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-PG_CFLAGS   = -ffp-contract=off -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+# -Wshadow=compatible-local is in PostgreSQL 16+'s own flags: on 15 too, so the
+# host's -Werror build catches what the newer majors would refuse.
+# -ffp-contract=off: no fused multiply-add, so calib_ln gives the same bits
+# on every compiler and machine (src/ln_table.c).
+PG_CFLAGS   = -ffp-contract=off -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare \
+              -Wshadow=compatible-local
 # The version PG_MODULE_MAGIC_EXT reports on PostgreSQL 18 (src/pg_compat.h).
 PG_CPPFLAGS = -DCALIB_VERSION=\"$(EXTVERSION)\"
 EXTRA_CLEAN = test/unit/*.bin results regression.diffs regression.out src/.build-flags

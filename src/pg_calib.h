@@ -54,7 +54,7 @@ void		calib_agg_site_init(FunctionCallInfo fcinfo, CalibAggSite *site);
 /* The error (22023) of a moving-window inverse asked to take out a row
  * that its state cannot hold, or to take a row out of no state at all
  * (only a direct call can do either). */
-void		calib_row_not_in_state(double c, bool correct) pg_attribute_noreturn();
+pg_noreturn void calib_row_not_in_state(double c, bool correct);
 
 static inline MemoryContext
 calib_agg_site_new_ctx(const CalibAggSite *site)

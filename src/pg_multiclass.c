@@ -191,8 +191,8 @@ vec_arg(FunctionCallInfo fcinfo, VecCache *c, int argno, const char *what, int *
 	return c->buf;
 }
 
-static void
-vec_error(const char *msg) pg_attribute_noreturn();
+pg_noreturn static void
+vec_error(const char *msg);
 static void
 vec_error(const char *msg)
 {
@@ -288,8 +288,8 @@ pgvs_arg(FunctionCallInfo fcinfo, int argno)
 	return v;
 }
 
-static void
-state_error(const char *msg, bool syntax, const char *what) pg_attribute_noreturn();
+pg_noreturn static void
+state_error(const char *msg, bool syntax, const char *what);
 static void
 state_error(const char *msg, bool syntax, const char *what)
 {
@@ -359,8 +359,8 @@ calib_vector_state_send(PG_FUNCTION_ARGS)
 
 /* ======================================================== transitions */
 
-static void
-full_state_error(void) pg_attribute_noreturn();
+pg_noreturn static void
+full_state_error(void);
 static void
 full_state_error(void)
 {
@@ -369,8 +369,8 @@ full_state_error(void)
 			 errmsg("calib.vector_state: a count or sum is out of range")));
 }
 
-static void
-shape_mismatch(const CalibVecState *a, int32 k, int32 bins) pg_attribute_noreturn();
+pg_noreturn static void
+shape_mismatch(const CalibVecState *a, int32 k, int32 bins);
 static void
 shape_mismatch(const CalibVecState *a, int32 k, int32 bins)
 {

@@ -145,14 +145,14 @@ merge_signed(CalibSummary *dst, const CalibSummary *src, int sign, char *err, si
 	if (sign < 0)
 	{
 		/* what is left must still be a summary: src was part of dst */
-		bool		ok = !calib_exact_is_negative(dst->sum_sq_error) &&
+		bool		holds = !calib_exact_is_negative(dst->sum_sq_error) &&
 			!calib_exact_is_negative(dst->sum_log_loss);
 
-		for (int j = 0; j < FINE && ok; j++)
-			ok = dst->bins[j].n >= 0 && dst->bins[j].n_correct >= 0 &&
+		for (int j = 0; j < FINE && holds; j++)
+			holds = dst->bins[j].n >= 0 && dst->bins[j].n_correct >= 0 &&
 				dst->bins[j].n_correct <= dst->bins[j].n &&
 				calib_exact_in_0_n(dst->bins[j].sum_conf, dst->bins[j].n);
-		if (!ok)
+		if (!holds)
 			return fail(err, errlen, "cannot take out of a summary what it does not hold");
 	}
 	return true;

@@ -139,12 +139,12 @@ calib_build() {
 	calib_tmp
 	local root=$CALIB_TMP/pgroot
 	echo "== building calib"
-	make -C "$CALIB_ROOT" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" ${CALIB_WERROR:+COPT=-Werror} >/dev/null
+	make -C "$CALIB_ROOT" -s -j"$(nproc)" PG_CONFIG="$PG_CONFIG" ${CALIB_WERROR:+COPT=-Werror} >/dev/null || return 1
 	rm -rf "$root"
 	mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql"
-	cp -a "$SYS_PGLIB" "$root/usr/lib/postgresql/"
-	cp -a "$SYS_PGSHARE" "$root/usr/share/postgresql/"
-	make -C "$CALIB_ROOT" -s install PG_CONFIG="$PG_CONFIG" DESTDIR="$root" >/dev/null
+	cp -a "$SYS_PGLIB" "$root/usr/lib/postgresql/" || return 1
+	cp -a "$SYS_PGSHARE" "$root/usr/share/postgresql/" || return 1
+	make -C "$CALIB_ROOT" -s install PG_CONFIG="$PG_CONFIG" DESTDIR="$root" >/dev/null || return 1
 	export PGBIN=$root/usr/lib/postgresql/$PG_MAJOR/bin
 }
 

@@ -36,6 +36,12 @@ if [[ " $parts " == *" tree "* ]] && git rev-parse --is-inside-work-tree >/dev/n
 	artifacts=$(git ls-files | grep -E '(^|/)(crash|leak|timeout|oom|slow-unit)-[0-9a-f]{8,}$' || true)
 	[ -z "$artifacts" ] || printf 'tracked fuzzer artifact: %s\n' $artifacts
 	record "tree: no fuzzer artifacts tracked" "$([ -z "$artifacts" ] && echo 0 || echo 1)"
+	# PostgreSQL 18 has no pg_attribute_noreturn(): src/pg_compat.h defines
+	# pg_noreturn (before the declaration) for the older majors instead.
+	echo "== tree: pg_noreturn, not pg_attribute_noreturn() (gone in PostgreSQL 18)"
+	old=$(grep -n 'pg_attribute_noreturn' src/*.c src/*.h | grep -v '^src/pg_compat\.h:' || true)
+	[ -z "$old" ] || printf '%s\n' "$old"
+	record "tree: pg_noreturn, not pg_attribute_noreturn()" "$([ -z "$old" ] && echo 0 || echo 1)"
 fi
 
 # The -Werror build (the Makefile rebuilds every object when the flags change).
