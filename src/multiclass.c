@@ -955,8 +955,8 @@ vec_temp_derivs(void *ctx, double beta, double *d1, double *d2)
 	*d2 = h;
 }
 
-const char *
-calib_fit_vector_temperature(const CalibLogitRows *r, CalibMap **out)
+static const char *
+fit_vector_temperature_in_order(const CalibLogitRows *r, CalibMap **out)
 {
 	double	   *rowmax;
 	double		d0 = 0.0;
@@ -1013,4 +1013,71 @@ calib_fit_vector_temperature(const CalibLogitRows *r, CalibMap **out)
 	(*out)->n = 0;
 	(*out)->v[0] = 1.0 / beta;
 	return NULL;
+}
+
+
+/*
+ * The rows in one canonical order (label, number of options, then the
+ * logits' bytes), so that the sums of the fit, and with them the fitted
+ * temperature's last bits, do not depend on the order the rows arrived in
+ * (parallel workers, Citus nodes, a shuffled table all give the same map).
+ */
+typedef struct LogitRowRef
+{
+	const double *z;
+	int64_t		k;
+	int32_t		label;
+} LogitRowRef;
+
+static int
+cmp_logit_row(const void *a, const void *b)
+{
+	const LogitRowRef *x = a,
+			   *y = b;
+
+	if (x->label != y->label)
+		return x->label < y->label ? -1 : 1;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return memcmp(x->z, y->z, sizeof(double) * (size_t) x->k);
+}
+
+const char *
+calib_fit_vector_temperature(const CalibLogitRows *r, CalibMap **out)
+{
+	int64_t		n = r->nrows,
+				total = n > 0 ? r->off[n] - r->off[0] : 0;
+	LogitRowRef *ref = malloc(sizeof(LogitRowRef) * (size_t) (n > 0 ? n : 1));
+	double	   *z = malloc(sizeof(double) * (size_t) (total > 0 ? total : 1));
+	int64_t    *off = malloc(sizeof(int64_t) * (size_t) (n + 1));
+	int32_t    *label = malloc(sizeof(int32_t) * (size_t) (n > 0 ? n : 1));
+	CalibLogitRows sorted = {z, off, label, n};
+	const char *err;
+
+	*out = NULL;
+	if (ref == NULL || z == NULL || off == NULL || label == NULL)
+		err = "out of memory";
+	else
+	{
+		for (int64_t i = 0; i < n; i++)
+		{
+			ref[i].z = r->z + r->off[i];
+			ref[i].k = r->off[i + 1] - r->off[i];
+			ref[i].label = r->label[i];
+		}
+		qsort(ref, (size_t) n, sizeof *ref, cmp_logit_row);
+		off[0] = 0;
+		for (int64_t i = 0; i < n; i++)
+		{
+			memcpy(z + off[i], ref[i].z, sizeof(double) * (size_t) ref[i].k);
+			off[i + 1] = off[i] + ref[i].k;
+			label[i] = ref[i].label;
+		}
+		err = fit_vector_temperature_in_order(&sorted, out);
+	}
+	free(ref);
+	free(z);
+	free(off);
+	free(label);
+	return err;
 }

@@ -476,53 +476,30 @@ sem_view(FunctionCallInfo fcinfo, int argno)
  * The memory context of the expanded states of one aggregate context: one
  * child of it shared by all its groups (a context per group would make a
  * hashed aggregate's memory check, which walks every child context at each
- * new group, quadratic in the groups).  Found through a list in fn_extra;
- * a reset callback on the aggregate context forgets the child when the
- * executor resets or deletes it (and the child with it).  The executor
- * deletes an expanded transition value only when the transition function
- * returns another value, which these functions never do once a group's
- * state is expanded.
+ * new group, quadratic in the groups).  It is found among the aggregate
+ * context's children by its name, when a group's first row makes a state:
+ * nothing is cached across calls, because a caller may give every call a
+ * new FmgrInfo (Citus's worker_partial_agg does, in per-row memory: a cache
+ * in fn_extra, with a reset callback on the aggregate context pointing
+ * into it, was left dangling there).  Resetting or deleting the aggregate
+ * context deletes the child with it.  The executor deletes an expanded
+ * transition value only when the transition function returns another
+ * value, which these functions never do once a group's state is expanded.
  */
-typedef struct SemCxtCache
-{
-	MemoryContext aggcontext;
-	MemoryContext states;		/* NULL once aggcontext was reset */
-	MemoryContextCallback cb;
-	struct SemCxtCache *next;
-} SemCxtCache;
-
-static void
-sem_cxt_forget(void *arg)
-{
-	((SemCxtCache *) arg)->states = NULL;
-}
+#define SEM_STATES_CXT_NAME "calib.semantic_state"
 
 static MemoryContext
-sem_states_cxt(FunctionCallInfo fcinfo, MemoryContext aggcontext)
+sem_states_cxt(MemoryContext aggcontext)
 {
-	SemCxtCache *c;
+	MemoryContext c;
 
-	for (c = fcinfo->flinfo->fn_extra; c; c = c->next)
-		if (c->aggcontext == aggcontext)
-			break;
-	if (c == NULL)
-	{
-		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(SemCxtCache));
-		c->aggcontext = aggcontext;
-		c->next = fcinfo->flinfo->fn_extra;
-		fcinfo->flinfo->fn_extra = c;
-	}
-	if (c->states == NULL)
-	{
-		/* small blocks: every row buffer (> 1 kB) is a block of its own,
-		 * which repalloc grows with realloc, in place where it can */
-		c->states = AllocSetContextCreate(aggcontext, "calib.semantic_state",
-										  ALLOCSET_SMALL_SIZES);
-		c->cb.func = sem_cxt_forget;
-		c->cb.arg = c;
-		MemoryContextRegisterResetCallback(aggcontext, &c->cb);
-	}
-	return c->states;
+	for (c = aggcontext->firstchild; c != NULL; c = c->nextchild)
+		if (strcmp(c->name, SEM_STATES_CXT_NAME) == 0)
+			return c;
+
+	/* small blocks: every row buffer (> 1 kB) is a block of its own, which
+	 * repalloc grows with realloc, in place where it can */
+	return AllocSetContextCreate(aggcontext, SEM_STATES_CXT_NAME, ALLOCSET_SMALL_SIZES);
 }
 
 /* A new expanded state (in the shared child of aggcontext): a copy of
@@ -532,7 +509,7 @@ static SemExp *
 sem_exp_new(FunctionCallInfo fcinfo, MemoryContext aggcontext, const SemState *from,
 			uint8 flags, double threshold, int elem, uint32 dim, int64 more)
 {
-	MemoryContext cxt = sem_states_cxt(fcinfo, aggcontext);
+	MemoryContext cxt = sem_states_cxt(aggcontext);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	SemExp	   *x = palloc(sizeof(SemExp));
 

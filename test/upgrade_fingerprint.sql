@@ -12,7 +12,11 @@ SELECT pg_describe_object(d.classid, d.objid, d.objsubid)
                                               pg_get_function_sqlbody(p.oid))
                              FROM pg_proc p WHERE d.classid = 'pg_proc'::regclass AND p.oid = d.objid), '')
        || coalesce(' | ' || (SELECT concat_ws(' ', a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn,
-                                              a.aggdeserialfn, a.aggtranstype::regtype, a.agginitval)
+                                              a.aggdeserialfn, a.aggtranstype::regtype, a.agginitval,
+                                              a.aggkind, a.aggnumdirectargs, a.aggfinalextra, a.aggfinalmodify,
+                                              a.aggsortop, a.aggtransspace, a.aggmtransfn, a.aggminvtransfn,
+                                              a.aggmfinalfn, a.aggmfinalextra, a.aggmfinalmodify,
+                                              a.aggmtranstype::regtype, a.aggmtransspace, a.aggminitval)
                              FROM pg_aggregate a WHERE d.classid = 'pg_proc'::regclass AND a.aggfnoid = d.objid), '')
        || coalesce(' | ' || (SELECT string_agg(format('%s %s', att.attname, format_type(att.atttypid, att.atttypmod)), ', ' ORDER BY att.attnum)
                              FROM pg_type t JOIN pg_attribute att ON att.attrelid = t.typrelid

@@ -5,7 +5,7 @@
 -- documented result, and that the server is still up at the end.
 -- Families that are not installed yet are skipped (see skip()).
 BEGIN;
-SELECT plan(95);
+SELECT plan(125);
 SELECT pg_postmaster_start_time() AS started \gset
 
 -- ---------------------------------------------------------------- core
@@ -125,6 +125,44 @@ FROM (VALUES ('', '22P02'), ('vote1 1 1 1:6', '22P02'), ('vote1 2 1 1:61 1:62', 
              ('wvote1 1 1 1:10000000000.0000000000000000:61', '22023')) AS t(lit, code);
 SELECT throws_ok(format('SELECT %L::calib.best_of_state', lit), code, NULL, format('calib.best_of_state %s: %s', lit, code))
 FROM (VALUES ('bestof1 1 0.50 1 1', '22P02'), ('bestof1 2 0 3 1', '22023')) AS t(lit, code);
+
+-- ------------------------------------- probability vectors (issue 14)
+-- docs/multiclass.md "Input rules": every bad vector is 22023, naming it
+SELECT throws_ok(format('SELECT calib.%s(p, y) FROM (VALUES %s) v(p, y)', f, rows), '22023', NULL,
+                 format('calib.%s rejects %s', f, rows))
+FROM (VALUES ('ece', $$('{0.5,0.6}'::float8[], 1)$$),
+             ('ece', $$('{0.5,NaN}'::float8[], 1)$$),
+             ('brier', $$('{}'::float8[], 1)$$),
+             ('nll', $$('{0.5,0.5}'::float8[], 3)$$),
+             ('nll', $$('{0.5,0.5}'::real[], 0)$$),
+             ('full_ece', $$('{{0.5},{0.5}}'::float8[], 1)$$),
+             ('classwise_ece', $$('{0.5,0.5}'::float8[], 1), ('{0.2,0.3,0.5}'::float8[], 1)$$),
+             ('classwise_ece', $$('{0.5,NULL}'::float8[], 1)$$),
+             ('fit_temperature', $$('{1,NaN}'::float8[], 1)$$),
+             ('auroc', $$('{-0.5,1.5}'::float8[], 1)$$)) AS t(f, rows);
+SELECT throws_ok('SELECT calib.softmax(''{1,Infinity}''::float8[])', '22023', NULL, 'softmax rejects Infinity');
+
+-- ------------------------------- stated confidence and meaning (issue 15)
+SELECT throws_ok(format('SELECT calib.%s(e, %s) FROM (VALUES %s) v(e)', f, t, rows), '22023', NULL,
+                 format('calib.%s(%s) rejects %s', f, t, rows))
+FROM (VALUES ('semantic_clusters', '0.9', $$('{0,0}'::real[])$$),
+             ('semantic_clusters', '1.5', $$('{0,1}'::real[])$$),
+             ('semantic_clusters', '''NaN''', $$('{0,1}'::real[])$$),
+             ('semantic_agreement', '0.9', $$('{1,NaN}'::real[])$$),
+             ('semantic_agreement', '0.9', $$('{1,2}'::float8[]), ('{1,2,3}'::float8[])$$),
+             ('semantic_labels', '0.9', $$('{}'::real[])$$),
+             ('semantic_labels', '0.9', $$('{{1},{2}}'::real[])$$),
+             ('semantic_clusters', '0.9', $$('{1,NULL}'::real[])$$)) AS t(f, t, rows);
+SELECT throws_ok('SELECT calib.semantic_entropy(1::bigint, ''NaN''::float8)', '22023', NULL,
+                 'semantic_entropy rejects a NaN log-probability');
+SELECT throws_ok(format('SELECT %L::calib.%s', lit, ty), '22P02', NULL, format('calib.%s %s: 22P02', ty, lit))
+FROM (VALUES ('sm1:zz', 'semantic_state'), ('sm1:', 'semantic_state'),
+             ('se1:00', 'semantic_entropy_state'), ('xx1:00', 'semantic_entropy_state')) AS t(lit, ty);
+-- the parser reads any text in linear time and never fails
+SELECT lives_ok(format('SELECT calib.parse_confidence(%s)', t), format('parse_confidence(%s)', t))
+FROM (VALUES ($$repeat('9', 1000000)$$), ($$repeat('confidence: ', 100000)$$),
+             ($$repeat('7/', 200000)$$), ($$repeat('not ', 200000) || 'likely'$$),
+             ($$repeat('Confidence (0-', 100000)$$), ($$E'\u00e9\u00e9 85 %'$$)) AS t(t);
 
 SELECT is(pg_postmaster_start_time(), :'started'::timestamptz, 'the server is still up, never restarted');
 SELECT * FROM finish();
