@@ -910,37 +910,43 @@ calib_vs_from_wire(const unsigned char *buf, size_t len, CalibVecState **out,
  * every label holds its row's largest logit.  So a finite minimiser beta > 0
  * exists iff L'(0+) < 0 and some label's logit is below its row's maximum.
  */
+typedef struct LogitRow
+{
+	const double *z;			/* the row's logits, in the caller's buffer */
+	int64_t		k;
+	int32_t		label;
+	double		max;			/* max_j z_j */
+} LogitRow;
+
 typedef struct VecTempData
 {
-	const CalibLogitRows *rows;
-	const double *rowmax;
+	const LogitRow *rows;
+	int64_t		n;
 } VecTempData;
 
 static void
 vec_temp_derivs(void *ctx, double beta, double *d1, double *d2)
 {
 	const VecTempData *t = ctx;
-	const CalibLogitRows *r = t->rows;
 	double		g = 0.0,
 				h = 0.0;
 
-	for (int64_t i = 0; i < r->nrows; i++)
+	for (int64_t i = 0; i < t->n; i++)
 	{
-		const double *z = r->z + r->off[i];
-		int64_t		k = r->off[i + 1] - r->off[i];
-		double		m = t->rowmax[i],
+		const LogitRow *r = &t->rows[i];
+		double		m = r->max,
 					s0 = 0.0,
 					s1 = 0.0,
 					s2 = 0.0;
 
-		for (int64_t j = 0; j < k; j++)
+		for (int64_t j = 0; j < r->k; j++)
 		{
 			double		d,
 						e;
 
-			if (isinf(z[j]))
+			if (isinf(r->z[j]))
 				continue;
-			d = z[j] - m;
+			d = r->z[j] - m;
 			e = exp(beta * d);
 			s0 += e;
 			s1 += e * d;
@@ -948,63 +954,68 @@ vec_temp_derivs(void *ctx, double beta, double *d1, double *d2)
 		}
 		s1 /= s0;
 		s2 /= s0;
-		g += s1 - (z[r->label[i] - 1] - m);
+		g += s1 - (r->z[r->label - 1] - m);
 		h += s2 - s1 * s1 > 0.0 ? s2 - s1 * s1 : 0.0;
 	}
 	*d1 = g;
 	*d2 = h;
 }
 
-static const char *
-fit_vector_temperature_in_order(const CalibLogitRows *r, CalibMap **out)
+/*
+ * The rows are fitted in one canonical order (label, number of options,
+ * then the logits' bytes), so that the sums of the fit, and with them the
+ * fitted temperature's last bits, do not depend on the order the rows
+ * arrived in (parallel workers, Citus nodes, a shuffled table all give the
+ * same map).  Only references to the rows are sorted.
+ */
+static int
+cmp_logit_row(const void *a, const void *b)
 {
-	double	   *rowmax;
+	const LogitRow *x = a,
+			   *y = b;
+
+	if (x->label != y->label)
+		return x->label < y->label ? -1 : 1;
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return memcmp(x->z, y->z, sizeof(double) * (size_t) x->k);
+}
+
+static const char *
+fit_sorted_rows(LogitRow *rows, int64_t n, CalibMap **out)
+{
 	double		d0 = 0.0;
 	bool		below = false;
-	VecTempData t;
+	VecTempData t = {rows, n};
 	double		beta;
 
-	*out = NULL;
-	rowmax = malloc(sizeof(double) * (size_t) (r->nrows > 0 ? r->nrows : 1));
-	if (rowmax == NULL)
-		return "out of memory";
-	for (int64_t i = 0; i < r->nrows; i++)
+	for (int64_t i = 0; i < n; i++)
 	{
-		const double *z = r->z + r->off[i];
-		int64_t		k = r->off[i + 1] - r->off[i],
-					nf = 0;
+		LogitRow   *r = &rows[i];
+		int64_t		nf = 0;
 		double		m = -INFINITY,
 					mean = 0.0;
 
-		for (int64_t j = 0; j < k; j++)
-			if (z[j] > m)
-				m = z[j];
-		for (int64_t j = 0; j < k; j++)
-			if (!isinf(z[j]))
+		for (int64_t j = 0; j < r->k; j++)
+			if (r->z[j] > m)
+				m = r->z[j];
+		for (int64_t j = 0; j < r->k; j++)
+			if (!isinf(r->z[j]))
 			{
-				mean += z[j] - m;
+				mean += r->z[j] - m;
 				nf++;
 			}
-		rowmax[i] = m;
-		d0 += mean / (double) nf - (z[r->label[i] - 1] - m);
-		below |= z[r->label[i] - 1] < m;
+		r->max = m;
+		d0 += mean / (double) nf - (r->z[r->label - 1] - m);
+		below |= r->z[r->label - 1] < m;
 	}
 	if (!below)
-	{
-		free(rowmax);
 		return "no finite temperature fits: every correct option has its row's largest logit "
 			"(the likelihood grows as T -> 0)";
-	}
 	if (!(d0 < 0.0))
-	{
-		free(rowmax);
 		return "no temperature fits: the logits are not positively associated with the correct "
 			"options (the likelihood is largest as T -> infinity)";
-	}
-	t.rows = r;
-	t.rowmax = rowmax;
 	beta = calib_newton_1d(vec_temp_derivs, &t, 1.0);
-	free(rowmax);
 	if (!(beta > 0.0 && isfinite(beta)))
 		return "temperature fit did not converge";
 	if ((*out = malloc(calib_map_size(CALIB_MAP_VECTOR_TEMPERATURE, 0))) == NULL)
@@ -1015,69 +1026,23 @@ fit_vector_temperature_in_order(const CalibLogitRows *r, CalibMap **out)
 	return NULL;
 }
 
-
-/*
- * The rows in one canonical order (label, number of options, then the
- * logits' bytes), so that the sums of the fit, and with them the fitted
- * temperature's last bits, do not depend on the order the rows arrived in
- * (parallel workers, Citus nodes, a shuffled table all give the same map).
- */
-typedef struct LogitRowRef
-{
-	const double *z;
-	int64_t		k;
-	int32_t		label;
-} LogitRowRef;
-
-static int
-cmp_logit_row(const void *a, const void *b)
-{
-	const LogitRowRef *x = a,
-			   *y = b;
-
-	if (x->label != y->label)
-		return x->label < y->label ? -1 : 1;
-	if (x->k != y->k)
-		return x->k < y->k ? -1 : 1;
-	return memcmp(x->z, y->z, sizeof(double) * (size_t) x->k);
-}
-
 const char *
 calib_fit_vector_temperature(const CalibLogitRows *r, CalibMap **out)
 {
-	int64_t		n = r->nrows,
-				total = n > 0 ? r->off[n] - r->off[0] : 0;
-	LogitRowRef *ref = malloc(sizeof(LogitRowRef) * (size_t) (n > 0 ? n : 1));
-	double	   *z = malloc(sizeof(double) * (size_t) (total > 0 ? total : 1));
-	int64_t    *off = malloc(sizeof(int64_t) * (size_t) (n + 1));
-	int32_t    *label = malloc(sizeof(int32_t) * (size_t) (n > 0 ? n : 1));
-	CalibLogitRows sorted = {z, off, label, n};
+	LogitRow   *rows = malloc(sizeof(LogitRow) * (size_t) (r->nrows > 0 ? r->nrows : 1));
 	const char *err;
 
 	*out = NULL;
-	if (ref == NULL || z == NULL || off == NULL || label == NULL)
-		err = "out of memory";
-	else
+	if (rows == NULL)
+		return "out of memory";
+	for (int64_t i = 0; i < r->nrows; i++)
 	{
-		for (int64_t i = 0; i < n; i++)
-		{
-			ref[i].z = r->z + r->off[i];
-			ref[i].k = r->off[i + 1] - r->off[i];
-			ref[i].label = r->label[i];
-		}
-		qsort(ref, (size_t) n, sizeof *ref, cmp_logit_row);
-		off[0] = 0;
-		for (int64_t i = 0; i < n; i++)
-		{
-			memcpy(z + off[i], ref[i].z, sizeof(double) * (size_t) ref[i].k);
-			off[i + 1] = off[i] + ref[i].k;
-			label[i] = ref[i].label;
-		}
-		err = fit_vector_temperature_in_order(&sorted, out);
+		rows[i].z = r->z + r->off[i];
+		rows[i].k = r->off[i + 1] - r->off[i];
+		rows[i].label = r->label[i];
 	}
-	free(ref);
-	free(z);
-	free(off);
-	free(label);
+	qsort(rows, (size_t) r->nrows, sizeof *rows, cmp_logit_row);
+	err = fit_sorted_rows(rows, r->nrows, out);
+	free(rows);
 	return err;
 }
