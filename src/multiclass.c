@@ -503,15 +503,24 @@ calib_vs_check(const CalibVecState *st, char *err, size_t errlen)
 			{
 				CalibExact	s = *(const CalibExact *) st->w,
 							hi = CALIB_EXACT_ZERO;
-				/* a Brier term is at most 2, an NLL term at most -ln(2^-52) < 37 */
-				int64_t		per = st->kind == CALIB_VS_BRIER ? 2 : 37;
+				/*
+				 * An NLL term is at most -ln(2^-52) < 37.  A Brier term is at
+				 * most 2 + 1e-12: entries are clamped to [0, 1] but a row may
+				 * sum to 1 + 1e-6, so a wrong class can hold 1 and another
+				 * 1e-6 more.  The slack allowed is 2^-39 (1.8e-12) per row.
+				 */
+				bool		brier = st->kind == CALIB_VS_BRIER;
+				int64_t		per = brier ? 2 : 37;
+				CalibExact	slack = {(uint64_t) st->n << 25, (uint64_t) st->n >> 39};
 
 				for (int i = 0; i < per; i++)
 					if (!calib_exact_add_to(&hi, exact_int(st->n)))
 						hi = (CalibExact) {UINT64_MAX, INT64_MAX};
+				if (brier && !calib_exact_add_to(&hi, slack))
+					hi = (CalibExact) {UINT64_MAX, INT64_MAX};
 				if (!exact_in(s, CALIB_EXACT_ZERO, hi))
-					return fail(err, errlen, "the sum of the %s terms is outside [0, %lld n]",
-								name, (long long) per);
+					return fail(err, errlen, "the sum of the %s terms is outside [0, %s n]",
+								name, brier ? "(2 + 2^-39)" : "37");
 			}
 			return NULL;
 	}

@@ -298,7 +298,7 @@ test_text_rejects(void)
 	};
 	const char *bad_value[] = {
 		"brier:v1:n=0:0.0000000000000000",	/* no rows */
-		"brier:v1:n=1:2.0000000000000001",	/* above 2 per row */
+		"brier:v1:n=1:2.0000000002000001",	/* above 2 + 2^-39 per row */
 		"nll:v1:n=1:-0.0000000000000001",
 		"classwise:v1:k=1:bins=0:n=1:",
 		"classwise:v1:k=1:bins=1:n=1:1,2,1.0000000000000000",	/* 2 correct of 1 */
@@ -332,6 +332,26 @@ test_text_rejects(void)
 		CHECK(calib_vs_from_text(g2, strlen(g2), &st, &syntax, err, sizeof err) == NULL);
 		/* one row: hits - sums = (1 - 0.25) + (0 - 0.75): Full-ECE 1.5 */
 		CHECK_NEAR(calib_vs_full_ece(st), 1.5, 1e-15);
+		free(st);
+	}
+	/*
+	 * A row within the 1e-6 tolerance can score above 2: all on a wrong
+	 * class plus 1e-6 on another (found by the fuzzer).  Its state, and
+	 * the bound 2 + 2^-39 itself, are valid.
+	 */
+	{
+		const double p[3] = {0.0, 1.0, 1e-6};
+		const char *edge = "brier:v1:n=1:2.0000000002000000";
+		CalibVecState *br = malloc(calib_vs_size(CALIB_VS_BRIER, 0, 0));
+		double		sum;
+
+		calib_vs_init(br, CALIB_VS_BRIER, 0, 0);
+		CHECK(calib_probs_check(p, 3, false, &sum, err, sizeof err) == NULL);
+		CHECK(calib_vs_add_term(br, calib_vec_brier_term(p, 3, 1)));
+		CHECK(calib_vec_brier_term(p, 3, 1) > 2.0);
+		CHECK(calib_vs_check(br, err, sizeof err) == NULL);
+		free(br);
+		CHECK(calib_vs_from_text(edge, strlen(edge), &st, &syntax, err, sizeof err) == NULL);
 		free(st);
 	}
 	/* merging at the int64 limit fails instead of wrapping */
