@@ -140,7 +140,11 @@ SELECT 'brier:v1:n=2:1.8000000000000000'::calib.vector_state::text AS round_trip
        calib._vec_brier_final('brier:v1:n=2:1.8000000000000000') AS mean;   -- 1.5 / 2
 SELECT pg_temp.err($q$SELECT 'brier:v1:n=1:0.2'::calib.vector_state$q$);             -- 22P02
 SELECT pg_temp.err($q$SELECT 'nonsense'::calib.vector_state$q$);                     -- 22P02
-SELECT pg_temp.err($q$SELECT 'brier:v1:n=1:3.0000000000000000'::calib.vector_state$q$);   -- 22023: above 2 per row
+SELECT pg_temp.err($q$SELECT 'brier:v1:n=1:3.0000000000000000'::calib.vector_state$q$);   -- 22023: above 2 + 2^-39 per row
+-- a row within the 1e-6 tolerance scores 2 + 1e-12 (all on a wrong class, 1e-6
+-- on another): its state is valid and its text reads back
+SELECT s::text, s::text::calib.vector_state::text = s::text AS reads_back
+FROM (SELECT calib._vec_brier_trans(NULL, '{0,1,1e-6}'::float8[], 1) AS s) AS t;
 SELECT pg_temp.err($q$SELECT 'classwise:v1:k=2:bins=1:n=1:1,1,0.8000000000000000;1,1,0.8000000000000000'::calib.vector_state$q$);  -- 2 labels
 SELECT pg_temp.err($q$SELECT calib._vec_combine('nll:v1:n=9223372036854775807:0.0000000000000000', 'nll:v1:n=1:0.0000000000000000')$q$);  -- 22003
 SELECT pg_temp.err($q$SELECT calib._vec_combine('nll:v1:n=1:0.0000000000000000', 'brier:v1:n=1:0.0000000000000000')$q$);  -- 22023
