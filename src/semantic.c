@@ -769,7 +769,9 @@ calib_sem_components(const CalibSemRows *r, double threshold, int32_t *label,
 				dot[0] = dot_f(row_values(r, i), row_values(r, pj[0]), r->dim);
 			for (int q = 0; q < m; q++)
 			{
-				double		c = dot[q] / sqrt(norm[i] * norm[pj[q]]);
+				/* rounding can put a cosine a few ulps outside [-1, 1]:
+				 * clamped, a threshold of -1 joins every pair */
+				double		c = fmax(-1.0, fmin(1.0, dot[q] / sqrt(norm[i] * norm[pj[q]])));
 
 				if (c >= threshold)
 				{

@@ -50,6 +50,11 @@ SELECT (calib.semantic_clusters(v, 0.9600000000000001)).clusters, calib.semantic
 FROM e WHERE g = 1;
 -- threshold -1: everything is one cluster, agreement 1
 SELECT (calib.semantic_clusters(v, -1)).*, calib.semantic_agreement(v, -1) FROM e WHERE g = 1;
+-- opposite directions whose quotient rounds to -1.0000000000000002 (a float
+-- rounding of -3 x the first): clamped to -1, still an edge at threshold -1
+SELECT (calib.semantic_clusters(v, -1)).clusters, calib.semantic_agreement(v, -1),
+       calib.semantic_agreement(v, -0.9999999999999999) AS just_above
+FROM (VALUES ('{0.04,-0.21,-0.02}'::real[]), ('{-0.12,0.63,0.06}')) AS t(v);
 -- chaining: a-b and b-c are edges, a-c is not; one component, agreement 2/3
 SELECT (calib.semantic_clusters(v, 0.7)).clusters, calib.semantic_agreement(v, 0.7)
 FROM (VALUES ('{1,0}'::float8[]), ('{1,1}'), ('{0,1}')) x(v);
