@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "common/shortest_dec.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
@@ -651,6 +652,19 @@ calib_best_of_state_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(a);
 }
 
+/*
+ * The top score's text: the shortest decimal that reads back to the same
+ * double, whatever extra_float_digits says (float8out_internal follows that
+ * setting, and at 0 or below writes 15 significant digits: a state printed
+ * so would not read back to itself, and one printed in a default session
+ * would not be accepted in such a session).
+ */
+static void
+best_of_top_text(double top, char *buf)
+{
+	double_to_shortest_decimal_buf(top, buf);
+}
+
 /* A decimal int64 >= 0 at *p, then a space or the end. */
 static bool
 best_of_int(const char **p, int64 *out)
@@ -688,11 +702,13 @@ calib_best_of_state_in(PG_FUNCTION_ARGS)
 		p += 8;
 		if (best_of_int(&p, &b->n) && *p++ == ' ' && (sp = strchr(p, ' ')) != NULL && sp > p)
 		{
-			/* the top score: exactly what float8out writes, no blanks */
+			/* the top score: exactly what the output writes, no blanks */
+			char		canon[DOUBLE_SHORTEST_DECIMAL_LEN];
+
 			num = pnstrdup(p, sp - p);
 			b->top = strtod(num, &end);
-			if (*end == '\0' && num[0] != ' ' && num[0] != '+' &&
-				strcmp(num, float8out_internal(b->top)) == 0)
+			best_of_top_text(b->top, canon);
+			if (*end == '\0' && num[0] != ' ' && num[0] != '+' && strcmp(num, canon) == 0)
 			{
 				p = sp + 1;
 				ok = best_of_int(&p, &b->ntop) && *p++ == ' ' &&
@@ -714,9 +730,11 @@ Datum
 calib_best_of_state_out(PG_FUNCTION_ARGS)
 {
 	CalibBestOf *b = (CalibBestOf *) PG_GETARG_POINTER(0);
+	char		top[DOUBLE_SHORTEST_DECIMAL_LEN];
 
+	best_of_top_text(b->top, top);
 	PG_RETURN_CSTRING(psprintf("bestof1 " INT64_FORMAT " %s " INT64_FORMAT " " INT64_FORMAT,
-							   b->n, float8out_internal(b->top), b->ntop, b->ntop_correct));
+							   b->n, top, b->ntop, b->ntop_correct));
 }
 
 PG_FUNCTION_INFO_V1(calib_best_of_state_recv);

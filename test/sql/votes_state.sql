@@ -55,6 +55,16 @@ FROM (VALUES ('vote1 0 0'), ('vote1 3 2 2:61 1:62'), ('vote1 5 3 1: 2:c3a9 2:787
 SELECT s = s::calib.best_of_state::text AS roundtrip
 FROM (VALUES ('bestof1 1 0 1 0'), ('bestof1 7 -Infinity 7 3'), ('bestof1 3 0.30000000000000004 2 2'),
              ('bestof1 9223372036854775807 1e-300 1 1')) AS t(s);
+-- The top score is written in its shortest exact form whatever
+-- extra_float_digits says (at 0 float8 output has 15 digits, which would not
+-- read back to the same score), and that form is read under any setting.
+SET extra_float_digits = 0;
+SELECT calib._best_of_trans(NULL, 0.1::float8 + 0.2::float8, true)::text AS top_exact,
+       calib._best_of_trans(NULL, 0.1::float8 + 0.2::float8, true)::text::calib.best_of_state::text
+         = 'bestof1 1 0.30000000000000004 1 1' AS reads_back;
+SET extra_float_digits = -15;
+SELECT 'bestof1 3 0.30000000000000004 2 2'::calib.best_of_state::text AS read_at_minus_15;
+RESET extra_float_digits;
 
 -- Binary form: version 1, flags 0, n = 1, k = 1, count 1, length 1, "a".
 SELECT calib.vote_state_send('vote1 1 1 1:61');
